@@ -1,0 +1,54 @@
+"""Channel options: the gRPC service config that retries idempotent calls on UNAVAILABLE.
+
+Retried: GetParty, ListParties, ListPartyRevisions, Echo (reads) and CreateParty, which is safe
+because the client always sends a request_id and the server returns the first result for a
+repeated one. UpdateParty and DeleteParty are never retried: a lost reply to a successful call
+would make the retry fail on the changed etag or archived state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+PARTY_SERVICE = "knownparty.v1.PartyService"
+DIAGNOSTICS_SERVICE = "knownparty.v1.DiagnosticsService"
+
+RETRYABLE_METHODS: tuple[tuple[str, str], ...] = (
+    (PARTY_SERVICE, "GetParty"),
+    (PARTY_SERVICE, "ListParties"),
+    (PARTY_SERVICE, "ListPartyRevisions"),
+    (PARTY_SERVICE, "CreateParty"),
+    (DIAGNOSTICS_SERVICE, "Echo"),
+)
+
+RETRY_POLICY: dict[str, Any] = {
+    "maxAttempts": 4,
+    "initialBackoff": "0.1s",
+    "maxBackoff": "2s",
+    "backoffMultiplier": 2,
+    "retryableStatusCodes": ["UNAVAILABLE"],
+}
+
+SERVICE_CONFIG: dict[str, Any] = {
+    "methodConfig": [
+        {
+            "name": [{"service": service, "method": method} for service, method in RETRYABLE_METHODS],
+            "retryPolicy": RETRY_POLICY,
+        }
+    ]
+}
+
+SERVICE_CONFIG_JSON = json.dumps(SERVICE_CONFIG, separators=(",", ":"))
+
+
+def channel_options(extra: Sequence[tuple[str, Any]] = ()) -> list[tuple[str, Any]]:
+    """The client's channel options; options given in `extra` replace ours of the same name."""
+    options: dict[str, Any] = {
+        "grpc.enable_retries": 1,
+        "grpc.service_config": SERVICE_CONFIG_JSON,
+    }
+    for key, value in extra:
+        options[key] = value
+    return list(options.items())

@@ -1,0 +1,68 @@
+"""The `knownparty` command line (entry point `knownparty_client.cli:main`)."""
+
+from __future__ import annotations
+
+import platform
+from typing import Annotated, Optional
+
+import typer
+
+from knownparty_client.cli import parties, server
+from knownparty_client.cli._state import Options, options
+from knownparty_client.client import DEFAULT_TARGET, DEFAULT_TIMEOUT
+
+app = typer.Typer(
+    name="knownparty",
+    help="Client and admin commands for the knownparty vetting service.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(parties.app, name="parties")
+app.add_typer(server.db_app, name="db")
+app.command("serve")(server.serve)
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    target: Annotated[
+        str, typer.Option("--target", envvar="KNOWNPARTY_TARGET", metavar="HOST:PORT", help="Server address.")
+    ] = DEFAULT_TARGET,
+    timeout: Annotated[
+        float, typer.Option("--timeout", envvar="KNOWNPARTY_TIMEOUT", min=0.001, help="Seconds per call.")
+    ] = DEFAULT_TIMEOUT,
+    api_key: Annotated[
+        Optional[str], typer.Option("--api-key", envvar="KNOWNPARTY_API_KEY", help="Sent as a Bearer token.")
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print JSON (JSON lines for lists).")] = False,
+) -> None:
+    ctx.obj = Options(target=target, timeout=timeout, api_key=api_key or None, json=json)
+
+
+@app.command("version")
+def version(ctx: typer.Context) -> None:
+    """Print the client version."""
+    import json as json_lib
+
+    import grpc
+    from google.protobuf import __version__ as protobuf_version
+
+    from knownparty_client import __version__
+
+    info = {
+        "knownparty": __version__,
+        "grpcio": grpc.__version__,
+        "protobuf": protobuf_version,
+        "python": platform.python_version(),
+    }
+    if options(ctx).json:
+        print(json_lib.dumps(info))
+    else:
+        typer.echo(" ".join(f"{k} {v}" for k, v in info.items()))
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,197 @@
+"""The synchronous client.
+
+    with KnownPartyClient("127.0.0.1:50051", api_key=key) as client:
+        party = client.create_party(types.Party(kind=types.PARTY_KIND_SELLER, legal_name="Acme"))
+        for p in client.list_parties(country="DE"):
+            ...
+
+Every call has a deadline (`timeout`, per client, overridable per call), carries the client's
+metadata, retries on UNAVAILABLE where that is safe (see _retry) and raises a
+knownparty_client.errors.KnownPartyError subclass on failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import grpc
+
+from knownparty_client import _requests, types
+from knownparty_client._generated import diagnostics_pb2_grpc, party_pb2_grpc
+from knownparty_client._retry import channel_options
+from knownparty_client.errors import from_rpc_error
+from knownparty_client.pagers import Pager
+
+__all__ = ["KnownPartyClient", "DEFAULT_TARGET", "DEFAULT_TIMEOUT"]
+
+DEFAULT_TARGET = "127.0.0.1:50051"
+DEFAULT_TIMEOUT = 10.0
+
+R = TypeVar("R")
+
+
+class KnownPartyClient:
+    """A client over one gRPC channel; use it as a context manager or call close()."""
+
+    def __init__(
+        self,
+        target: str = DEFAULT_TARGET,
+        *,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        api_key: str | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+        credentials: grpc.ChannelCredentials | None = None,
+        options: Sequence[tuple[str, Any]] = (),
+    ) -> None:
+        self.target = target
+        self.timeout = timeout
+        self._metadata = _requests.base_metadata(api_key, metadata)
+        opts = channel_options(options)
+        if credentials is not None:
+            self._channel = grpc.secure_channel(target, credentials, options=opts)
+        else:
+            self._channel = grpc.insecure_channel(target, options=opts)
+        self._parties = party_pb2_grpc.PartyServiceStub(self._channel)
+        self._diagnostics = diagnostics_pb2_grpc.DiagnosticsServiceStub(self._channel)
+        self._closed = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._channel.close()
+
+    def __enter__(self) -> KnownPartyClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"KnownPartyClient(target={self.target!r})"
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: Callable[..., R],
+        request: Any,
+        timeout: float | None,
+        metadata: Sequence[tuple[str, str]],
+    ) -> R:
+        try:
+            return method(
+                request,
+                timeout=self.timeout if timeout is None else timeout,
+                metadata=self._metadata + tuple(metadata),
+            )
+        except grpc.RpcError as err:
+            raise from_rpc_error(err) from err
+
+    def _pager(
+        self,
+        method: Callable[..., Any],
+        request: Any,
+        items_field: str,
+        timeout: float | None,
+        metadata: Sequence[tuple[str, str]],
+    ) -> Pager[Any]:
+        def fetch(req: Any) -> Any:
+            return self._call(method, req, timeout, metadata)
+
+        return Pager(fetch, request, fetch(request), items_field)
+
+    # -- DiagnosticsService --------------------------------------------------------------------
+
+    def echo(self, payload: str, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()) -> str:
+        """Returns `payload` as the server echoed it."""
+        return self._call(self._diagnostics.Echo, _requests.echo(payload), timeout, metadata).payload
+
+    # -- PartyService --------------------------------------------------------------------------
+
+    def create_party(
+        self,
+        party: types.Party,
+        *,
+        party_id: str = "",
+        request_id: str | None = None,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> types.Party:
+        """Creates a party. `request_id` is the idempotency key; a random one is sent when it is
+        not given, so that retries of this call are safe."""
+        request = _requests.create_party(party, party_id, request_id)
+        return self._call(self._parties.CreateParty, request, timeout, metadata)
+
+    def get_party(
+        self, name: str, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> types.Party:
+        """Gets a party by `parties/{id}` or bare id; archived ones too."""
+        return self._call(self._parties.GetParty, _requests.get_party(name), timeout, metadata)
+
+    def list_parties(
+        self,
+        *,
+        page_size: int = 0,
+        kind: types.PartyKind | int | None = None,
+        country: str = "",
+        state: types.PartyState | int | None = None,
+        identifier_type: types.IdentifierType | int | None = None,
+        identifier_value: str = "",
+        name_prefix: str = "",
+        show_archived: bool = False,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> Pager[types.Party]:
+        """Lists parties matching every filter given; iterating the pager walks all pages."""
+        request = _requests.list_parties(
+            page_size=page_size,
+            kind=kind,
+            country=country,
+            state=state,
+            identifier_type=identifier_type,
+            identifier_value=identifier_value,
+            name_prefix=name_prefix,
+            show_archived=show_archived,
+        )
+        return self._pager(self._parties.ListParties, request, "parties", timeout, metadata)
+
+    def update_party(
+        self,
+        party: types.Party,
+        update_mask: Sequence[str],
+        *,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> types.Party:
+        """Updates the fields of `party` named in `update_mask`; `party.name` says which party and
+        `party.etag`, when set, must be current (else Aborted)."""
+        request = _requests.update_party(party, update_mask)
+        return self._call(self._parties.UpdateParty, request, timeout, metadata)
+
+    def delete_party(
+        self,
+        name: str,
+        *,
+        etag: str = "",
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> types.Party:
+        """Archives a party (soft delete) and returns it."""
+        return self._call(self._parties.DeleteParty, _requests.delete_party(name, etag), timeout, metadata)
+
+    archive_party = delete_party
+
+    def list_party_revisions(
+        self,
+        name: str,
+        *,
+        page_size: int = 0,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> Pager[types.PartyRevision]:
+        """Lists every revision of a party, oldest first."""
+        request = _requests.list_party_revisions(name, page_size)
+        return self._pager(self._parties.ListPartyRevisions, request, "revisions", timeout, metadata)

@@ -1,0 +1,97 @@
+"""Builds the gRPC server: servicers, health, reflection, error mapping, graceful shutdown."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from concurrent import futures
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from knownparty_client._generated import diagnostics_pb2, diagnostics_pb2_grpc, party_pb2, party_pb2_grpc
+from knownparty_service.api.diagnostics_servicer import DiagnosticsServicer
+from knownparty_service.api.errors import ErrorMappingInterceptor
+from knownparty_service.api.party_servicer import PartyServicer
+from knownparty_service.domain.party_registry import PartyRegistry
+from knownparty_service.settings import Settings
+from knownparty_service.storage.database import Database
+from knownparty_service.storage.migrate import upgrade
+from knownparty_service.storage.party_repository import SqlPartyRepository
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAMES = (
+    party_pb2.DESCRIPTOR.services_by_name["PartyService"].full_name,
+    diagnostics_pb2.DESCRIPTOR.services_by_name["DiagnosticsService"].full_name,
+)
+
+
+@dataclass
+class RunningServer:
+    server: grpc.Server
+    port: int
+    health: health.HealthServicer
+    database: Database
+    grace_seconds: float
+
+    def set_serving(self, serving: bool) -> None:
+        status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        for service in ("", *SERVICE_NAMES):
+            self.health.set(service, status)
+
+    def stop(self, grace: float | None = None) -> None:
+        """Reports NOT_SERVING, refuses new calls, lets in-flight ones finish, then closes the pool."""
+        self.set_serving(False)
+        self.server.stop(self.grace_seconds if grace is None else grace).wait()
+        self.database.dispose()
+
+
+def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
+    """Binds and starts a server; health turns SERVING once the database answers."""
+    database = Database(settings.database_url)
+    if migrate:
+        upgrade(settings.database_url, engine=database.engine)
+    database.ping()
+
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="knownparty-rpc"),
+        interceptors=[ErrorMappingInterceptor()],
+        options=[("grpc.so_reuseport", 0)],
+    )
+    party_pb2_grpc.add_PartyServiceServicer_to_server(PartyServicer(PartyRegistry(SqlPartyRepository(database))), server)
+    diagnostics_pb2_grpc.add_DiagnosticsServiceServicer_to_server(DiagnosticsServicer(), server)
+    health_servicer = health.HealthServicer(experimental_non_blocking=True)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+
+    port = server.add_insecure_port(settings.listen)
+    if port == 0:
+        database.dispose()
+        raise RuntimeError(f"could not listen on {settings.listen}")
+    server.start()
+    running = RunningServer(server, port, health_servicer, database, settings.shutdown_grace_seconds)
+    running.set_serving(True)
+    return running
+
+
+def serve(settings: Settings) -> None:
+    """Runs until SIGTERM or SIGINT, then drains in-flight calls and exits."""
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    running = create_server(settings)
+    host = settings.listen.rsplit(":", 1)[0]
+    log.info("knownparty serving on %s:%d (database %s)", host, running.port, running.database.engine.url.render_as_string())
+    stopping = threading.Event()
+
+    def _on_signal(signum, _frame):
+        log.info("received %s: draining in-flight calls", signal.Signals(signum).name)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    stopping.wait()
+    running.stop()
+    log.info("stopped")

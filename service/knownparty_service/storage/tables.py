@@ -1,0 +1,117 @@
+"""Table definitions. Alembic migrations own the schema; these mirror it for queries."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData()
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+SurrogateKey = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator):
+    """Stores aware UTC datetimes; SQLite hands back naive ones, which are re-marked as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+parties = Table(
+    "parties",
+    metadata,
+    Column("seq", SurrogateKey, primary_key=True, autoincrement=True),
+    Column("party_id", String(63), nullable=False, unique=True),
+    Column("kind", String(32), nullable=False),
+    Column("legal_name", String(300), nullable=False),
+    # Case-folded legal name, for prefix filters.
+    Column("name_key", String(300), nullable=False, index=True),
+    Column("state", String(16), nullable=False),
+    # Aliases, addresses, identifiers, contact details and verifications as JSON.
+    Column("document", Text, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("create_time", UtcDateTime, nullable=False),
+    Column("update_time", UtcDateTime, nullable=False),
+)
+
+party_identifiers = Table(
+    "party_identifiers",
+    metadata,
+    Column("party_seq", SurrogateKey, ForeignKey("parties.seq", ondelete="CASCADE"), nullable=False),
+    Column("id_type", String(40), nullable=False),
+    Column("value", String(64), nullable=False),
+    Column("issuing_country", String(2), nullable=False),
+    # False once the party is archived: it no longer holds the identifier.
+    Column("held", Boolean, nullable=False),
+    Index("ix_party_identifiers_party", "party_seq"),
+    Index("ix_party_identifiers_lookup", "id_type", "value"),
+    Index(
+        "uq_party_identifiers_held",
+        "id_type",
+        "value",
+        "issuing_country",
+        unique=True,
+        sqlite_where=text("held"),
+        postgresql_where=text("held"),
+    ),
+)
+
+party_countries = Table(
+    "party_countries",
+    metadata,
+    Column("party_seq", SurrogateKey, ForeignKey("parties.seq", ondelete="CASCADE"), primary_key=True),
+    Column("country", String(2), primary_key=True),
+    Index("ix_party_countries_country", "country", "party_seq"),
+)
+
+party_revisions = Table(
+    "party_revisions",
+    metadata,
+    Column("party_seq", SurrogateKey, ForeignKey("parties.seq", ondelete="CASCADE"), primary_key=True),
+    Column("revision", Integer, primary_key=True),
+    Column("change", String(16), nullable=False),
+    Column("changed_fields", Text, nullable=False),
+    Column("change_time", UtcDateTime, nullable=False),
+    # The whole party after the change, as stored in parties.
+    Column("snapshot", Text, nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("operation", String(64), primary_key=True),
+    Column("request_id", String(128), primary_key=True),
+    Column("request_fingerprint", String(64), nullable=False),
+    Column("resource_seq", SurrogateKey, nullable=False),
+    Column("resource_revision", Integer, nullable=False),
+    Column("create_time", UtcDateTime, nullable=False),
+)
