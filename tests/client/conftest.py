@@ -44,10 +44,19 @@ def abort(context, code: int, message: str, reason: str, *, metadata=None, viola
 
 
 class FakeState:
+    domain = DOMAIN
+
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.calls: dict[str, list[tuple[object, dict[str, str]]]] = defaultdict(list)
         self.failures: dict[str, int] = defaultdict(int)
+        self.party_pages = dict(PARTY_PAGES)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.calls.clear()
+            self.failures.clear()
+            self.party_pages = dict(PARTY_PAGES)
 
     def record(self, method: str, request, context) -> None:
         with self.lock:
@@ -131,10 +140,11 @@ class FakeParties(party_pb2_grpc.PartyServiceServicer):
 
     def ListParties(self, request, context):
         self.state.record("ListParties", request, context)
-        if request.page_token not in PARTY_PAGES:
+        pages = self.state.party_pages
+        if request.page_token not in pages:
             abort(context, code_pb2.INVALID_ARGUMENT, "bad page_token", "INVALID_PAGE_TOKEN",
                   violations=[("page_token", "not from this query")])
-        names, token = PARTY_PAGES[request.page_token]
+        names, token = pages[request.page_token]
         return types.ListPartiesResponse(
             parties=[types.Party(name=f"parties/{n}", legal_name=n.upper(), kind=request.kind) for n in names],
             next_page_token=token,
@@ -189,9 +199,7 @@ def _server():
 def fake(_server) -> FakeState:
     """The server's recorded calls, emptied for every test."""
     _, state = _server
-    with state.lock:
-        state.calls.clear()
-        state.failures.clear()
+    state.reset()
     return state
 
 

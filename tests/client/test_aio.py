@@ -19,8 +19,6 @@ from knownparty_client import (
 )
 from knownparty_client.errors import from_rpc_error
 
-from conftest import DOMAIN
-
 
 def run(coro):
     return asyncio.run(coro)
@@ -49,7 +47,7 @@ def test_typed_errors_from_aio(target, fake):
 
     bad, missing = run(main())
     assert isinstance(bad.__cause__, grpc.aio.AioRpcError)
-    assert bad.reason == "INVALID_FIELDS" and bad.domain == DOMAIN
+    assert bad.reason == "INVALID_FIELDS" and bad.domain == fake.domain
     assert bad.field_violations[0] == FieldViolation("party.legal_name", "must not be empty")
     assert isinstance(bad.details[1], error_details_pb2.BadRequest)
     assert missing.error_metadata == {"name": "parties/missing"}
@@ -111,7 +109,7 @@ def test_from_rpc_error_builds_status_from_aio_error():
 
     status = status_pb2.Status(code=grpc.StatusCode.NOT_FOUND.value[0], message="other text")
     detail = any_pb2.Any()
-    detail.Pack(error_details_pb2.ErrorInfo(reason="GONE", domain=DOMAIN))
+    detail.Pack(error_details_pb2.ErrorInfo(reason="GONE", domain="knownparty.example"))
     status.details.append(detail)
     err = grpc.aio.AioRpcError(
         grpc.StatusCode.NOT_FOUND,

@@ -25,8 +25,6 @@ from knownparty_client import (
 )
 from knownparty_client._retry import SERVICE_CONFIG
 
-from conftest import DOMAIN
-
 
 def test_echo_and_metadata(target, fake):
     with KnownPartyClient(target, api_key="s3cret", metadata=[("x-tenant", "t1")]) as client:
@@ -59,7 +57,7 @@ def test_invalid_argument_details(target, fake):
     assert isinstance(err, KnownPartyError) and not isinstance(err, grpc.RpcError)
     assert err.code is grpc.StatusCode.INVALID_ARGUMENT
     assert err.reason == "INVALID_FIELDS"
-    assert err.domain == DOMAIN
+    assert err.domain == fake.domain
     assert err.error_metadata == {"violations": "2"}
     assert err.field_violations == [
         FieldViolation("party.legal_name", "must not be empty"),
@@ -89,7 +87,7 @@ def test_typed_errors(target, fake, call, cls, reason):
     assert type(info.value) is cls
     assert info.value.code is cls.grpc_code
     assert info.value.reason == reason
-    assert info.value.domain == DOMAIN
+    assert info.value.domain == fake.domain
     assert isinstance(info.value.__cause__, grpc.RpcError)
 
 
@@ -122,10 +120,8 @@ def test_pager_pages(target, fake):
     assert [p.next_page_token for p in pages] == ["t2", "t3", ""]
 
 
-def test_pager_error_surfaces_on_call(target, fake, monkeypatch):
-    import conftest
-
-    monkeypatch.setitem(conftest.PARTY_PAGES, "", (["a"], "bogus"))
+def test_pager_error_surfaces_while_iterating(target, fake):
+    fake.party_pages[""] = (["a"], "bogus")  # the second page request is rejected
     with KnownPartyClient(target) as client:
         pager = client.list_parties()
         with pytest.raises(InvalidArgument) as info:

@@ -66,3 +66,26 @@ def main() -> None:
 
 
 __all__ = ["app", "main"]
+
+
+@app.command("health")
+def health(
+    ctx: typer.Context,
+    service: Annotated[str, typer.Option("--service", help="A service name; empty for the whole server.")] = "",
+) -> None:
+    """Ask the server's standard health service; exit 0 only when it is SERVING."""
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    opts = options(ctx)
+    try:
+        with grpc.insecure_channel(opts.target) as channel:
+            reply = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service=service), timeout=opts.timeout
+            )
+        status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+    except grpc.RpcError as err:
+        status = f"{err.code().name}: {err.details()}"
+    typer.echo(status)
+    if status != "SERVING":
+        raise typer.Exit(1)

@@ -99,7 +99,9 @@ def print_parties(parties: Iterable[types.Party], *, as_json: bool) -> int:
             print_json(party)
             count += 1
         return count
-    table = Table("name", "kind", "legal name", "state", "countries", "identifiers")
+    table = Table()
+    for title in ("name", "kind", "legal name", "state", "countries", "identifiers"):
+        table.add_column(title, overflow="fold")
     for party in parties:
         countries = sorted({a.country for a in party.addresses if a.country})
         table.add_row(

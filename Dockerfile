@@ -1,0 +1,27 @@
+# Mirrors the README: install the server extra, run `knownparty serve` on a SQLite file in /data.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    KNOWNPARTY_DATABASE_URL=sqlite:////data/knownparty.db \
+    KNOWNPARTY_LISTEN=0.0.0.0:50051
+
+RUN useradd --create-home --uid 10001 knownparty \
+    && mkdir /data && chown knownparty:knownparty /data
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY client ./client
+COPY service ./service
+RUN pip install ".[server]"
+
+USER knownparty
+WORKDIR /data
+VOLUME ["/data"]
+EXPOSE 50051
+
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["knownparty", "--target", "127.0.0.1:50051", "health"]
+
+CMD ["knownparty", "serve"]

@@ -1,0 +1,5 @@
+"""`python -m knownparty_client.cli` runs the command line."""
+
+from knownparty_client.cli import main
+
+main()

@@ -1,0 +1,133 @@
+"""The server as operators meet it: health, reflection, migrations, signals, no leaked internals."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from sqlalchemy import create_engine, inspect
+
+from knownparty_client import KnownPartyClient, errors, types
+from knownparty_service.storage.migrate import head_revision, upgrade
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_health_reports_serving_for_every_service(target):
+    with grpc.insecure_channel(target) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        for service in ("", "knownparty.v1.PartyService", "knownparty.v1.DiagnosticsService"):
+            reply = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
+            assert reply.status == health_pb2.HealthCheckResponse.SERVING
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.Check(health_pb2.HealthCheckRequest(service="no.such.Service"), timeout=5)
+        assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_reflection_lists_the_services(target):
+    with grpc.insecure_channel(target) as channel:
+        stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+        replies = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5)
+        services = {s.name for reply in replies for s in reply.list_services_response.service}
+    assert {"knownparty.v1.PartyService", "knownparty.v1.DiagnosticsService", "grpc.health.v1.Health"} <= services
+
+
+def test_stop_reports_not_serving_and_refuses_new_calls(database_url):
+    from knownparty_service.api.server import create_server
+    from knownparty_service.settings import Settings
+
+    running = create_server(Settings(database_url=database_url, listen="127.0.0.1:0"))
+    target = f"127.0.0.1:{running.port}"
+    with KnownPartyClient(target, timeout=5) as client:
+        assert client.echo("up") == "up"
+        running.stop(grace=0)
+        with pytest.raises(errors.Unavailable):
+            client.echo("down", timeout=1)
+
+
+def test_migrations_reach_head_and_are_idempotent(database_url):
+    assert upgrade(database_url) == head_revision()
+    assert upgrade(database_url) == head_revision()
+    engine = create_engine(database_url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert {"parties", "party_identifiers", "party_countries", "party_revisions", "idempotency_keys"} <= tables
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_serving(target: str, process: subprocess.Popen, deadline_s: float = 30) -> None:
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited early: {process.stderr.read().decode()}")
+        try:
+            with grpc.insecure_channel(target) as channel:
+                status = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1).status
+            if status == health_pb2.HealthCheckResponse.SERVING:
+                return
+        except grpc.RpcError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("server did not become SERVING in time")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_serve_command_keeps_data_and_exits_cleanly_on_signal(tmp_path, signum):
+    db = tmp_path / "served.db"
+    port = _free_port()
+    target = f"127.0.0.1:{port}"
+    env = {**os.environ, "KNOWNPARTY_LISTEN": target}
+    command = [sys.executable, "-m", "knownparty_client.cli", "serve", "--db", f"sqlite:///{db}"]
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _wait_until_serving(target, process)
+        with KnownPartyClient(target, timeout=5) as client:
+            created = client.create_party(
+                types.Party(kind=types.PARTY_KIND_SHIPPER, legal_name="Signal Test", addresses=[types.Address(country="MX")])
+            )
+        process.send_signal(signum)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    # The data survives a restart on the same file.
+    from knownparty_service.api.server import create_server
+    from knownparty_service.settings import Settings
+
+    running = create_server(Settings(database_url=f"sqlite:///{db}", listen="127.0.0.1:0"))
+    try:
+        with KnownPartyClient(f"127.0.0.1:{running.port}", timeout=5) as client:
+            assert client.get_party(created.name) == created
+    finally:
+        running.stop(grace=0)
+
+
+def test_unexpected_errors_leave_as_internal_without_internals(server, monkeypatch):
+    from knownparty_service.storage.party_repository import SqlPartyRepository
+
+    def explode(self, party_id):
+        raise RuntimeError("secret connection string postgres://admin:hunter2@db")
+
+    monkeypatch.setattr(SqlPartyRepository, "get", explode)
+    with KnownPartyClient(f"127.0.0.1:{server.port}", timeout=5) as client:
+        with pytest.raises(errors.Internal) as caught:
+            client.get_party("parties/any")
+    assert "hunter2" not in str(caught.value) and "Traceback" not in str(caught.value)
+    assert "incident" in caught.value.message
