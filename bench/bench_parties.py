@@ -33,6 +33,7 @@ import servers
 
 BACKENDS = ("sqlite", "postgresql")
 SCENARIOS = ("echo", "get_party", "create_party", "list_parties")
+LABELS = {"echo": "Echo", "get_party": "GetParty", "create_party": "CreateParty", "list_parties": "ListParties(20)"}
 TARGET_RATIO = 0.6  # the issue's target for GetParty / echo
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
@@ -112,9 +113,9 @@ def run_backend(backend: str, args) -> dict | None:
             print(f"[{backend}] seeded {len(names)} parties in {time.monotonic() - started:.1f} s; "
                   f"server {server.target} (pid {server.pid}, {args.server_mode}, {args.server_workers} workers)")
             params = {"echo": {}, "get_party": {"names": names}, "create_party": {}, "list_parties": {"page_size": 20}}
-            plan = [("echo", "echo (before)")]
-            plan += [(s, s) for s in args.scenarios if s != "echo"]
-            plan += [("echo", "echo (after)")]
+            plan = [("echo", "Echo (before)")]
+            plan += [(s, LABELS[s]) for s in args.scenarios if s != "echo"]
+            plan += [("echo", "Echo (after)")]
             results = []
             for scenario, label in plan:
                 result = harness.drive(
@@ -139,10 +140,16 @@ def report(run: dict) -> str:
     lines = [harness.format_table(results, baseline, title=f"\n== {backend}: echo baseline {baseline:,.0f} calls/s "
                                                             "(mean of before/after) ==")]
     by_name = {r.scenario: r for r in results}
-    if "get_party" in by_name and baseline:
-        ratio = by_name["get_party"].throughput / baseline
+    if "GetParty" in by_name and baseline:
+        ratio = by_name["GetParty"].throughput / baseline
         verdict = "meets" if ratio >= TARGET_RATIO else "MISSES"
         lines.append(f"GetParty / echo = {ratio:.2f}: {verdict} the target of {TARGET_RATIO}")
+        echo_cpu = [r.server_cpu_us_per_call for r in (results[0], results[-1]) if r.server_cpu_us_per_call]
+        get_cpu = by_name["GetParty"].server_cpu_us_per_call
+        if echo_cpu and get_cpu:
+            mean = sum(echo_cpu) / len(echo_cpu)
+            # Steadier than throughput on a shared machine: what one call costs the server.
+            lines.append(f"server CPU per call: GetParty {get_cpu:,.0f} us, echo {mean:,.0f} us ({get_cpu / mean:.1f}x)")
     return "\n".join(lines)
 
 
@@ -176,10 +183,14 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def unwind_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so servers stop and scratch databases are dropped."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    # SIGTERM unwinds like Ctrl-C, so servers stop and scratch databases are dropped.
-    signal.signal(signal.SIGTERM, _interrupt)
+    unwind_on_sigterm()
     print(f"knownparty bench {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; python {platform.python_version()}; "
           f"{args.duration:g} s per scenario; concurrency {args.concurrency} over {args.processes} "
           f"{args.generator} load-generator process(es); server {args.server_mode} with {args.server_workers} workers")

@@ -65,6 +65,7 @@ DEFAULT_GENERATOR = "aio"
 DEFAULT_MAX_CALLS = 2_000_000  # per worker process: a hard cap besides the time bound
 DEFAULT_CALL_TIMEOUT = 10.0  # seconds: the deadline of every call
 SPAWN_TIMEOUT = 60.0  # seconds for a worker to import, connect and report ready
+CONNECT_TIMEOUT = 10.0  # seconds for a worker's channel to connect
 
 
 @dataclass
@@ -186,7 +187,10 @@ def _cpu_sampler(window_start: float, window_end: float, out: dict) -> threading
 def _run_thread_generator(spec: _WorkerSpec, ready: Callable[[], float]) -> _Recorder:
     channel = grpc.insecure_channel(spec.target)
     try:
-        grpc.channel_ready_future(channel).result(timeout=SPAWN_TIMEOUT)
+        try:
+            grpc.channel_ready_future(channel).result(timeout=CONNECT_TIMEOUT)
+        except grpc.FutureTimeoutError:
+            raise ConnectionError(f"could not connect to {spec.target} within {CONNECT_TIMEOUT:g} s") from None
         call = spec.factory(channel, timeout=spec.call_timeout, **spec.params)
         t0 = ready()
         recorder = _Recorder(t0 + spec.warmup_s, t0 + spec.warmup_s + spec.duration_s, spec.max_calls)
@@ -220,7 +224,10 @@ def _run_thread_generator(spec: _WorkerSpec, ready: Callable[[], float]) -> _Rec
 
 async def _run_aio_generator(spec: _WorkerSpec, ready: Callable[[], float]) -> _Recorder:
     async with grpc.aio.insecure_channel(spec.target) as channel:
-        await asyncio.wait_for(channel.channel_ready(), SPAWN_TIMEOUT)
+        try:
+            await asyncio.wait_for(channel.channel_ready(), CONNECT_TIMEOUT)
+        except asyncio.TimeoutError:
+            raise ConnectionError(f"could not connect to {spec.target} within {CONNECT_TIMEOUT:g} s") from None
         call = spec.factory(channel, timeout=spec.call_timeout, **spec.params)
         # ready() blocks until the parent says go; run it off the loop so the channel stays serviced.
         t0 = await asyncio.get_running_loop().run_in_executor(None, ready)
@@ -260,6 +267,8 @@ def _worker_main(spec: _WorkerSpec, ready_q, result_q, go, start_at) -> None:
             recorder = asyncio.run(_run_aio_generator(spec, _with_cpu(ready, spec, cpu)))
         else:
             recorder = _run_thread_generator(spec, _with_cpu(ready, spec, cpu))
+        if "start" in cpu and "end" not in cpu:  # stopped early (call cap): CPU up to now
+            cpu["end"] = time.process_time()
         cpu_s = cpu["end"] - cpu["start"] if "end" in cpu and "start" in cpu else None
         result_q.put(
             (
@@ -506,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16, help="calls in flight in all (default 16)")
     parser.add_argument("--processes", type=int, default=1, help="load-generator processes (default 1)")
     parser.add_argument("--generator", choices=GENERATORS, default=DEFAULT_GENERATOR)
-    parser.add_argument("--max-calls", type=int, default=DEFAULT_MAX_CALLS, help="cap per worker process")
+    parser.add_argument("--max-calls", type=int, default=DEFAULT_MAX_CALLS, help="hard cap of calls per worker process, warm-up included")
     parser.add_argument("--server-pid", type=int, default=None, help="sample this process's CPU time")
     parser.add_argument("--param", type=_parse_param, action="append", default=[], help="KEY=VALUE for the factory")
     parser.add_argument("--json", metavar="PATH", help="also write the result as JSON ('-' for stdout)")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timezone
 
 from knownparty_client import types
 
@@ -78,3 +79,115 @@ def delete_party(name: str, etag: str) -> types.DeletePartyRequest:
 
 def list_party_revisions(name: str, page_size: int) -> types.ListPartyRevisionsRequest:
     return types.ListPartyRevisionsRequest(name=party_name(name), page_size=page_size)
+
+
+def violation_name(name: str) -> str:
+    """`parties/{party}/violations/{violation}` from the full name or the `{party}/{violation}`
+    shorthand."""
+    name = name.strip()
+    parts = name.split("/")
+    if len(parts) == 2 and all(parts) and parts[0] != COLLECTION:
+        return f"{COLLECTION}/{parts[0]}/violations/{parts[1]}"
+    return name  # anything else: the server validates it
+
+
+def _timestamp(value: datetime | None, what: str) -> types.Timestamp | None:
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must be an aware datetime (with a time zone), not {value!r}")
+    stamp = types.Timestamp()
+    stamp.FromDatetime(value.astimezone(timezone.utc))
+    return stamp
+
+
+def create_violation(
+    parent: str,
+    violation: types.Violation,
+    violation_id: str,
+    request_id: str | None,
+    initial_status: int | None,
+) -> types.CreateViolationRequest:
+    # Always send an idempotency key: it is what makes retrying CreateViolation safe.
+    return types.CreateViolationRequest(
+        parent=party_name(parent),
+        violation=violation,
+        violation_id=violation_id,
+        request_id=request_id or str(uuid.uuid4()),
+        initial_status=initial_status or 0,
+    )
+
+
+def get_violation(name: str) -> types.GetViolationRequest:
+    return types.GetViolationRequest(name=violation_name(name))
+
+
+def list_violations(
+    parent: str,
+    *,
+    page_size: int,
+    category: int | None,
+    status: int | None,
+    source: int | None,
+    occur_after: datetime | None,
+    occur_before: datetime | None,
+) -> types.ListViolationsRequest:
+    request = types.ListViolationsRequest(
+        parent=party_name(parent or "-"),
+        page_size=page_size,
+        category=category or 0,
+        status=status or 0,
+        source=source or 0,
+    )
+    after = _timestamp(occur_after, "occur_after")
+    if after is not None:
+        request.occur_after.CopyFrom(after)
+    before = _timestamp(occur_before, "occur_before")
+    if before is not None:
+        request.occur_before.CopyFrom(before)
+    return request
+
+
+def update_violation_status(name: str, status: int, note: str, etag: str) -> types.UpdateViolationStatusRequest:
+    return types.UpdateViolationStatusRequest(name=violation_name(name), status=status, note=note, etag=etag)
+
+
+def record_fee(parent: str, fee_line: types.FeeLine) -> types.RecordFeeRequest:
+    return types.RecordFeeRequest(parent=party_name(parent), fee_line=fee_line)
+
+
+def record_payment(
+    parent: str, carrier: str, shipment_reference: str, fee_type: int, payment: types.Payment
+) -> types.RecordPaymentRequest:
+    return types.RecordPaymentRequest(
+        parent=party_name(parent),
+        carrier=carrier,
+        shipment_reference=shipment_reference,
+        fee_type=fee_type,
+        payment=payment,
+    )
+
+
+def import_payments_stream(
+    carrier: str, rows: Iterable[types.ImportPaymentsRow], source_name: str, batch_size: int
+) -> Iterator[types.ImportPaymentsRequest]:
+    """The header, then the rows in batches of `batch_size` (at most 5,000)."""
+    if not 1 <= batch_size <= 5000:
+        raise ValueError("batch_size must be between 1 and 5000")
+    yield types.ImportPaymentsRequest(header=types.ImportPaymentsHeader(carrier=carrier, source_name=source_name))
+    batch = types.ImportPaymentsBatch()
+    for row in rows:
+        batch.rows.append(row)
+        if len(batch.rows) >= batch_size:
+            yield types.ImportPaymentsRequest(batch=batch)
+            batch = types.ImportPaymentsBatch()
+    if batch.rows:
+        yield types.ImportPaymentsRequest(batch=batch)
+
+
+def list_fee_lines(parent: str, page_size: int, outstanding_only: bool) -> types.ListFeeLinesRequest:
+    return types.ListFeeLinesRequest(parent=party_name(parent), page_size=page_size, outstanding_only=outstanding_only)
+
+
+def get_payment_standing(name: str) -> types.GetPaymentStandingRequest:
+    return types.GetPaymentStandingRequest(name=party_name(name))

@@ -1,9 +1,10 @@
 """Channel options: the gRPC service config that retries idempotent calls on UNAVAILABLE.
 
-Retried: GetParty, ListParties, ListPartyRevisions, Echo (reads) and CreateParty, which is safe
-because the client always sends a request_id and the server returns the first result for a
-repeated one. UpdateParty and DeleteParty are never retried: a lost reply to a successful call
-would make the retry fail on the changed etag or archived state.
+Retried: GetParty, ListParties, ListPartyRevisions, GetViolation, ListViolations, Echo (reads) and
+CreateParty and CreateViolation, which are safe because the client always sends a request_id and
+the server returns the first result for a repeated one. UpdateParty, DeleteParty and
+UpdateViolationStatus are never retried: a lost reply to a successful call would make the retry
+fail on the changed etag, archived state or status.
 """
 
 from __future__ import annotations
@@ -14,12 +15,22 @@ from typing import Any
 
 PARTY_SERVICE = "knownparty.v1.PartyService"
 DIAGNOSTICS_SERVICE = "knownparty.v1.DiagnosticsService"
+VIOLATION_SERVICE = "knownparty.v1.ViolationService"
+PAYMENT_SERVICE = "knownparty.v1.PaymentService"
 
 RETRYABLE_METHODS: tuple[tuple[str, str], ...] = (
     (PARTY_SERVICE, "GetParty"),
     (PARTY_SERVICE, "ListParties"),
     (PARTY_SERVICE, "ListPartyRevisions"),
     (PARTY_SERVICE, "CreateParty"),
+    (VIOLATION_SERVICE, "GetViolation"),
+    (VIOLATION_SERVICE, "ListViolations"),
+    (VIOLATION_SERVICE, "CreateViolation"),
+    # Fee lines are idempotent on their key, payments on their payment_reference.
+    (PAYMENT_SERVICE, "RecordFee"),
+    (PAYMENT_SERVICE, "RecordPayment"),
+    (PAYMENT_SERVICE, "ListFeeLines"),
+    (PAYMENT_SERVICE, "GetPaymentStanding"),
     (DIAGNOSTICS_SERVICE, "Echo"),
 )
 

@@ -10,14 +10,15 @@ Create it inside the running event loop that will use it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Iterable, Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 import grpc
 import grpc.aio
 
 from knownparty_client import _requests, types
-from knownparty_client._generated import diagnostics_pb2_grpc, party_pb2_grpc
+from knownparty_client._generated import diagnostics_pb2_grpc, party_pb2_grpc, payment_pb2_grpc, violation_pb2_grpc
 from knownparty_client._retry import channel_options
 from knownparty_client.client import DEFAULT_TARGET, DEFAULT_TIMEOUT
 from knownparty_client.errors import from_rpc_error
@@ -50,6 +51,8 @@ class AsyncKnownPartyClient:
         else:
             self._channel = grpc.aio.insecure_channel(target, options=opts)
         self._parties = party_pb2_grpc.PartyServiceStub(self._channel)
+        self._violations = violation_pb2_grpc.ViolationServiceStub(self._channel)
+        self._payments = payment_pb2_grpc.PaymentServiceStub(self._channel)
         self._diagnostics = diagnostics_pb2_grpc.DiagnosticsServiceStub(self._channel)
         self._closed = False
 
@@ -186,3 +189,119 @@ class AsyncKnownPartyClient:
     ) -> AsyncPager[types.PartyRevision]:
         request = _requests.list_party_revisions(name, page_size)
         return await self._pager(self._parties.ListPartyRevisions, request, "revisions", timeout, metadata)
+
+    # -- ViolationService ----------------------------------------------------------------------
+
+    async def create_violation(
+        self,
+        parent: str,
+        violation: types.Violation,
+        *,
+        violation_id: str = "",
+        request_id: str | None = None,
+        initial_status: types.ViolationStatus | int | None = None,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> types.Violation:
+        request = _requests.create_violation(parent, violation, violation_id, request_id, initial_status)
+        return await self._call(self._violations.CreateViolation, request, timeout, metadata)
+
+    async def get_violation(
+        self, name: str, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> types.Violation:
+        return await self._call(self._violations.GetViolation, _requests.get_violation(name), timeout, metadata)
+
+    async def list_violations(
+        self,
+        parent: str = "parties/-",
+        *,
+        page_size: int = 0,
+        category: types.ViolationCategory | int | None = None,
+        status: types.ViolationStatus | int | None = None,
+        source: types.ViolationSource | int | None = None,
+        occur_after: datetime | None = None,
+        occur_before: datetime | None = None,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> AsyncPager[types.Violation]:
+        request = _requests.list_violations(
+            parent,
+            page_size=page_size,
+            category=category,
+            status=status,
+            source=source,
+            occur_after=occur_after,
+            occur_before=occur_before,
+        )
+        return await self._pager(self._violations.ListViolations, request, "violations", timeout, metadata)
+
+    async def update_violation_status(
+        self,
+        name: str,
+        status: types.ViolationStatus | int,
+        *,
+        note: str = "",
+        etag: str = "",
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> types.Violation:
+        request = _requests.update_violation_status(name, status, note, etag)
+        return await self._call(self._violations.UpdateViolationStatus, request, timeout, metadata)
+
+    # -- PaymentService ------------------------------------------------------------------------
+
+    async def record_fee(
+        self, parent: str, fee_line: types.FeeLine, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> types.FeeLine:
+        """Records (or corrects) one billed fee line for the shipper `parent`; idempotent on
+        (carrier, shipment_reference, fee_type)."""
+        return await self._call(self._payments.RecordFee, _requests.record_fee(parent, fee_line), timeout, metadata)
+
+    async def record_payment(
+        self,
+        parent: str,
+        *,
+        carrier: str,
+        shipment_reference: str,
+        fee_type: types.FeeType | int,
+        payment: types.Payment,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> types.FeeLine:
+        """Records a payment against a billed fee line; idempotent on its payment_reference."""
+        request = _requests.record_payment(parent, carrier, shipment_reference, fee_type, payment)
+        return await self._call(self._payments.RecordPayment, request, timeout, metadata)
+
+    async def import_payments(
+        self,
+        carrier: str,
+        rows: Iterable[types.ImportPaymentsRow],
+        *,
+        source_name: str = "",
+        batch_size: int = 2000,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> types.ImportPaymentsResponse:
+        """Streams a carrier's rows (read lazily) and returns the import report. `timeout=None`
+        keeps the client's default deadline; pass a large one for big files."""
+        stream = _requests.import_payments_stream(carrier, rows, source_name, batch_size)
+        return await self._call(self._payments.ImportPayments, stream, timeout, metadata)
+
+    async def list_fee_lines(
+        self,
+        parent: str,
+        *,
+        page_size: int = 0,
+        outstanding_only: bool = False,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> AsyncPager[types.FeeLine]:
+        """Lists a shipper's fee lines in recording order."""
+        request = _requests.list_fee_lines(parent, page_size, outstanding_only)
+        return await self._pager(self._payments.ListFeeLines, request, "fee_lines", timeout, metadata)
+
+    async def get_payment_standing(
+        self, name: str, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> types.PaymentStanding:
+        """The shipper's repeat-customer standing under the server's policy."""
+        return await self._call(self._payments.GetPaymentStanding, _requests.get_payment_standing(name), timeout, metadata)

@@ -32,6 +32,40 @@ from knownparty_client._generated.party_pb2 import (
     UpdatePartyRequest,
     VerificationMethod,
 )
+from knownparty_client._generated.money_pb2 import Money
+from knownparty_client._generated.payment_pb2 import (
+    FeeLine,
+    FeeResolution,
+    FeeType,
+    GetPaymentStandingRequest,
+    ImportedPayment,
+    ImportPaymentsBatch,
+    ImportPaymentsHeader,
+    ImportPaymentsRequest,
+    ImportPaymentsResponse,
+    ImportPaymentsRow,
+    ListFeeLinesRequest,
+    ListFeeLinesResponse,
+    Payment,
+    PaymentStanding,
+    RecordFeeRequest,
+    RecordPaymentRequest,
+    RowError,
+    StandingReason,
+)
+from knownparty_client._generated.violation_pb2 import (
+    CreateViolationRequest,
+    GetViolationRequest,
+    ListViolationsRequest,
+    ListViolationsResponse,
+    ProductCategory,
+    UpdateViolationStatusRequest,
+    Violation,
+    ViolationCategory,
+    ViolationSource,
+    ViolationStatus,
+    ViolationStatusChange,
+)
 
 __all__ = [
     # Resources.
@@ -40,12 +74,28 @@ __all__ = [
     "Identifier",
     "FieldVerification",
     "PartyRevision",
+    "Violation",
+    "ViolationStatusChange",
+    "Money",
+    "FeeLine",
+    "Payment",
+    "PaymentStanding",
+    "StandingReason",
+    "ImportPaymentsRow",
+    "ImportedPayment",
+    "RowError",
     # Enums.
     "PartyKind",
     "PartyState",
     "IdentifierType",
     "VerificationMethod",
     "PartyChange",
+    "ViolationCategory",
+    "ViolationSource",
+    "ProductCategory",
+    "ViolationStatus",
+    "FeeType",
+    "FeeResolution",
     # Requests and responses.
     "CreatePartyRequest",
     "GetPartyRequest",
@@ -55,6 +105,20 @@ __all__ = [
     "DeletePartyRequest",
     "ListPartyRevisionsRequest",
     "ListPartyRevisionsResponse",
+    "CreateViolationRequest",
+    "GetViolationRequest",
+    "ListViolationsRequest",
+    "ListViolationsResponse",
+    "UpdateViolationStatusRequest",
+    "RecordFeeRequest",
+    "RecordPaymentRequest",
+    "ImportPaymentsRequest",
+    "ImportPaymentsHeader",
+    "ImportPaymentsBatch",
+    "ImportPaymentsResponse",
+    "ListFeeLinesRequest",
+    "ListFeeLinesResponse",
+    "GetPaymentStandingRequest",
     "EchoRequest",
     "EchoResponse",
     # Well-known types used by the messages above.
@@ -63,7 +127,19 @@ __all__ = [
 ]
 
 # Module-level enum constants, as protoc puts them in the generated module.
-for _enum in (PartyKind, PartyState, IdentifierType, VerificationMethod, PartyChange):
+for _enum in (
+    PartyKind,
+    PartyState,
+    IdentifierType,
+    VerificationMethod,
+    PartyChange,
+    ViolationCategory,
+    ViolationSource,
+    ProductCategory,
+    ViolationStatus,
+    FeeType,
+    FeeResolution,
+):
     for _name, _number in _enum.items():
         globals()[_name] = _number
         __all__.append(_name)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+DEFAULT_POLICY_FILE = Path(__file__).parent / "policies" / "default.toml"
 
 
 class Settings(BaseSettings):
@@ -17,6 +22,12 @@ class Settings(BaseSettings):
     # How long SIGTERM waits for in-flight calls before cancelling them.
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
     log_level: str = "INFO"
+    # The versioned vetting policy; the packaged default when unset.
+    policy_file: Path | None = None
+
+    @property
+    def policy_path(self) -> Path:
+        return self.policy_file or DEFAULT_POLICY_FILE
 
     @field_validator("database_url")
     @classmethod

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from knownparty_client.cli import parties, server
+from knownparty_client.cli import parties, payments, server, violations
 from knownparty_client.cli._state import Options, options
 from knownparty_client.client import DEFAULT_TARGET, DEFAULT_TIMEOUT
 
@@ -18,6 +18,8 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(parties.app, name="parties")
+app.add_typer(violations.app, name="violations")
+app.add_typer(payments.app, name="payments")
 app.add_typer(server.db_app, name="db")
 app.command("serve")(server.serve)
 

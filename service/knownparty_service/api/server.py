@@ -13,20 +13,30 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from knownparty_client._generated import diagnostics_pb2, diagnostics_pb2_grpc, party_pb2, party_pb2_grpc
+from knownparty_client._generated import payment_pb2, payment_pb2_grpc, violation_pb2, violation_pb2_grpc
 from knownparty_service.api.diagnostics_servicer import DiagnosticsServicer
 from knownparty_service.api.errors import ErrorMappingInterceptor
 from knownparty_service.api.party_servicer import PartyServicer
+from knownparty_service.api.payment_servicer import PaymentServicer
+from knownparty_service.api.violation_servicer import ViolationServicer
 from knownparty_service.domain.party_registry import PartyRegistry
+from knownparty_service.domain.payment_ledger import PaymentLedger
+from knownparty_service.domain.policy import PolicyError, load_policy
+from knownparty_service.domain.violation_registry import ViolationRegistry
 from knownparty_service.settings import Settings
 from knownparty_service.storage.database import Database
 from knownparty_service.storage.migrate import upgrade
 from knownparty_service.storage.party_repository import SqlPartyRepository
+from knownparty_service.storage.payment_repository import SqlPaymentRepository
+from knownparty_service.storage.violation_repository import SqlViolationRepository
 
 log = logging.getLogger(__name__)
 
 SERVICE_NAMES = (
     party_pb2.DESCRIPTOR.services_by_name["PartyService"].full_name,
     diagnostics_pb2.DESCRIPTOR.services_by_name["DiagnosticsService"].full_name,
+    violation_pb2.DESCRIPTOR.services_by_name["ViolationService"].full_name,
+    payment_pb2.DESCRIPTOR.services_by_name["PaymentService"].full_name,
 )
 
 
@@ -56,6 +66,9 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
     if migrate:
         upgrade(settings.database_url, engine=database.engine)
     database.ping()
+    policy = load_policy(settings.policy_path)
+    payments = SqlPaymentRepository(database)
+    payments.ensure_policy(policy)
 
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="knownparty-rpc"),
@@ -63,6 +76,8 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
         options=[("grpc.so_reuseport", 0)],
     )
     party_pb2_grpc.add_PartyServiceServicer_to_server(PartyServicer(PartyRegistry(SqlPartyRepository(database))), server)
+    violation_pb2_grpc.add_ViolationServiceServicer_to_server(ViolationServicer(ViolationRegistry(SqlViolationRepository(database))), server)
+    payment_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentServicer(PaymentLedger(payments, policy)), server)
     diagnostics_pb2_grpc.add_DiagnosticsServiceServicer_to_server(DiagnosticsServicer(), server)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -81,7 +96,11 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
 def serve(settings: Settings) -> None:
     """Runs until SIGTERM or SIGINT, then drains in-flight calls and exits."""
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    running = create_server(settings)
+    try:
+        running = create_server(settings)
+    except PolicyError as exc:
+        log.error("refusing to start: %s", exc)
+        raise SystemExit(2) from None
     host = settings.listen.rsplit(":", 1)[0]
     log.info("knownparty serving on %s:%d (database %s)", host, running.port, running.database.engine.url.render_as_string())
     stopping = threading.Event()

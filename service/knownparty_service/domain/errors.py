@@ -36,6 +36,10 @@ class ValidationError(DomainError):
         text = message or "; ".join(f"{v.field}: {v.description}" for v in self.violations)
         super().__init__(text, **kwargs)
 
+    @classmethod
+    def single(cls, field_path: str, description: str) -> "ValidationError":
+        return cls([FieldViolation(field_path, description)])
+
     def prefixed(self, prefix: str) -> "ValidationError":
         """The same violations with `prefix.` put before every field path."""
         return ValidationError(

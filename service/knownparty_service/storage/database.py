@@ -33,8 +33,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        writes = connection.get_execution_options().get("knownparty_writes", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get("knownparty_writes"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif options.get("knownparty_snapshot"):
+            connection.exec_driver_sql("BEGIN")
+        # A single read runs in SQLite's own implicit transaction: no BEGIN/COMMIT to pay for.
 
 
 def create_database_engine(url: str) -> Engine:
@@ -48,7 +52,9 @@ def create_database_engine(url: str) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=16, max_overflow=16, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip per request. A connection that died with the server
+    # fails its call with UNAVAILABLE (which clients retry) and the pool replaces it.
+    return create_engine(url, pool_size=16, max_overflow=16, pool_recycle=1800)
 
 
 class Database:
@@ -58,11 +64,24 @@ class Database:
         self.url = url
         self.engine = engine or create_database_engine(url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        # Single reads skip BEGIN/COMMIT: one statement is atomic on its own.
+        self._single_reads = (
+            self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Connection]:
-        with _translate_outages(), self.engine.connect() as connection, connection.begin():
+        """For one statement: no explicit transaction."""
+        with _translate_outages(), self._single_reads.connect() as connection:
             yield connection
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """For several statements that must see one consistent state."""
+        with _translate_outages(), self.engine.connect() as connection:
+            connection = connection.execution_options(knownparty_snapshot=True)
+            with connection.begin():
+                yield connection
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Connection]:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, delete, exists, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from knownparty_service.domain.errors import AlreadyExistsError, FieldViolation, NotFoundError, ValidationError
@@ -27,6 +27,9 @@ _PARTY_COLUMNS = (
     parties.c.create_time,
     parties.c.update_time,
 )
+
+
+_GET_PARTY = select(*_PARTY_COLUMNS).where(parties.c.party_id == bindparam("party_id"))
 
 
 def _escape_like(text: str) -> str:
@@ -163,7 +166,7 @@ class SqlPartyRepository:
 
     def get(self, party_id: str) -> Party | None:
         with self._db.reading() as conn:
-            row = conn.execute(select(*_PARTY_COLUMNS).where(parties.c.party_id == party_id)).first()
+            row = conn.execute(_GET_PARTY, {"party_id": party_id}).first()
         return party_from_row(row) if row else None
 
     def list(self, query: PartyQuery, after: int, limit: int) -> tuple[list[Party], int | None]:
@@ -196,7 +199,7 @@ class SqlPartyRepository:
         return [party_from_row(r) for r in rows], (rows[-1].seq if more else None)
 
     def revisions(self, party_id: str, after: int, limit: int) -> tuple[list[PartyRevision], int | None] | None:
-        with self._db.reading() as conn:
+        with self._db.snapshot() as conn:
             seq = conn.scalar(select(parties.c.seq).where(parties.c.party_id == party_id))
             if seq is None:
                 return None

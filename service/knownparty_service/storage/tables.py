@@ -115,3 +115,44 @@ idempotency_keys = Table(
     Column("resource_revision", Integer, nullable=False),
     Column("create_time", UtcDateTime, nullable=False),
 )
+
+violations = Table(
+    "violations",
+    metadata,
+    # Recording order: the list order and the page cursor.
+    Column("seq", SurrogateKey, primary_key=True, autoincrement=True),
+    Column("party_seq", SurrogateKey, ForeignKey("parties.seq", ondelete="CASCADE"), nullable=False),
+    Column("violation_id", String(63), nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("reference_number", String(100), nullable=False),
+    Column("occur_time", UtcDateTime, nullable=False),
+    Column("report_time", UtcDateTime, nullable=False),
+    Column("product_category", String(40), nullable=True),
+    Column("quantity", BigInteger, nullable=False),
+    # Both set or both null.
+    Column("value_currency", String(3), nullable=True),
+    Column("value_amount_minor", BigInteger, nullable=True),
+    Column("note", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("create_time", UtcDateTime, nullable=False),
+    Column("update_time", UtcDateTime, nullable=False),
+    Index("uq_violations_party_violation_id", "party_seq", "violation_id", unique=True),
+    Index("uq_violations_reference", "party_seq", "source", "reference_number", unique=True),
+    Index("ix_violations_party_seq", "party_seq", "seq"),
+    Index("ix_violations_status", "status", "seq"),
+    Index("ix_violations_category", "category", "seq"),
+    Index("ix_violations_occur_time", "occur_time"),
+)
+
+violation_status_changes = Table(
+    "violation_status_changes",
+    metadata,
+    Column("violation_seq", SurrogateKey, ForeignKey("violations.seq", ondelete="CASCADE"), primary_key=True),
+    # 1 is the creation; each status change adds one.
+    Column("revision", Integer, primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("change_time", UtcDateTime, nullable=False),
+    Column("note", Text, nullable=False),
+)

@@ -1,0 +1,113 @@
+"""Translation between knownparty.v1 payment messages and the ledger's domain models."""
+
+from __future__ import annotations
+
+from knownparty_client._generated import money_pb2
+from knownparty_client._generated import payment_pb2 as pb
+from knownparty_service.api.party_messages import enum_in, time_in, time_out
+from knownparty_service.domain.errors import ViolationCollector
+from knownparty_service.domain.payment_rules import FeeDraft, PaymentDraft
+from knownparty_service.domain.payments import FeeLine, FeeResolution, FeeType, PaymentStanding
+
+FEE_TYPES = {
+    pb.FEE_TYPE_DUTY: FeeType.DUTY,
+    pb.FEE_TYPE_TAX: FeeType.TAX,
+    pb.FEE_TYPE_GOVERNMENT_FEE: FeeType.GOVERNMENT_FEE,
+    pb.FEE_TYPE_CARRIER_FEE: FeeType.CARRIER_FEE,
+}
+RESOLUTIONS = {
+    pb.FEE_RESOLUTION_NONE: FeeResolution.NONE,
+    pb.FEE_RESOLUTION_DISPUTED: FeeResolution.DISPUTED,
+    pb.FEE_RESOLUTION_WAIVED: FeeResolution.WAIVED,
+    pb.FEE_RESOLUTION_WRITTEN_OFF: FeeResolution.WRITTEN_OFF,
+}
+FEE_TYPES_OUT = {v: k for k, v in FEE_TYPES.items()}
+RESOLUTIONS_OUT = {v: k for k, v in RESOLUTIONS.items()}
+
+
+def fee_draft(message: pb.FeeLine, errors: ViolationCollector, prefix: str = "fee_line") -> FeeDraft:
+    return FeeDraft(
+        carrier=message.carrier,
+        shipment_reference=message.shipment_reference,
+        fee_type=enum_in(FEE_TYPES, message.fee_type, f"{prefix}.fee_type", errors),
+        shipment_time=time_in(message.shipment_time, message.HasField("shipment_time")),
+        currency=message.billed.currency_code,
+        billed_minor=message.billed.amount_minor,
+        bill_time=time_in(message.bill_time, message.HasField("bill_time")),
+        due_time=time_in(message.due_time, message.HasField("due_time")),
+        resolution=enum_in(RESOLUTIONS, message.resolution, f"{prefix}.resolution", errors),
+    )
+
+
+def payment_draft(
+    carrier: str, shipment_reference: str, fee_type: int, payment: pb.Payment, errors: ViolationCollector
+) -> PaymentDraft:
+    return PaymentDraft(
+        carrier=carrier,
+        shipment_reference=shipment_reference,
+        fee_type=enum_in(FEE_TYPES, fee_type, "fee_type", errors),
+        payment_reference=payment.payment_reference,
+        currency=payment.amount.currency_code,
+        amount_minor=payment.amount.amount_minor,
+        paid_time=time_in(payment.paid_time, payment.HasField("paid_time")),
+    )
+
+
+def fee_line_to_message(line: FeeLine, settled_at, message: pb.FeeLine | None = None) -> pb.FeeLine:
+    message = message if message is not None else pb.FeeLine()
+    bill = line.bill
+    message.name = line.name
+    message.carrier = bill.key.carrier
+    message.shipment_reference = bill.key.shipment_reference
+    message.fee_type = FEE_TYPES_OUT[bill.key.fee_type]
+    time_out(bill.shipment_time, message.shipment_time)
+    message.billed.currency_code = bill.currency
+    message.billed.amount_minor = bill.billed_minor
+    time_out(bill.bill_time, message.bill_time)
+    time_out(bill.due_time, message.due_time)
+    message.resolution = RESOLUTIONS_OUT[bill.resolution]
+    message.paid.currency_code = bill.currency
+    message.paid.amount_minor = line.paid_minor
+    for payment in line.payments:
+        out = message.payments.add(payment_reference=payment.payment_reference)
+        out.amount.currency_code = payment.currency
+        out.amount.amount_minor = payment.amount_minor
+        time_out(payment.paid_time, out.paid_time)
+    if settled_at is not None:
+        time_out(settled_at, message.settle_time)
+    if line.update_time is not None:
+        time_out(line.update_time, message.update_time)
+    return message
+
+
+def _monies(amounts: dict[str, int]) -> list[money_pb2.Money]:
+    return [money_pb2.Money(currency_code=c, amount_minor=v) for c, v in amounts.items()]
+
+
+def standing_to_message(s: PaymentStanding) -> pb.PaymentStanding:
+    message = pb.PaymentStanding(
+        party=f"parties/{s.party_id}",
+        policy_version=s.policy_version,
+        shipments=s.shipments,
+        billed=_monies(s.billed),
+        paid=_monies(s.paid),
+        outstanding=_monies(s.outstanding),
+        overdue=_monies(s.overdue),
+        fee_lines=s.fee_lines,
+        settled_on_time=s.settled_on_time,
+        settled_late=s.settled_late,
+        overdue_lines=s.overdue_lines,
+        written_off_lines=s.written_off_lines,
+        on_time_ratio=s.on_time_ratio,
+        repeat_customer=s.repeat_customer,
+        reasons=[pb.StandingReason(code=r.code, message=r.message) for r in s.reasons],
+    )
+    time_out(s.as_of, message.as_of)
+    time_out(s.window_start, message.window_start)
+    if s.first_shipment_time:
+        time_out(s.first_shipment_time, message.first_shipment_time)
+    if s.last_shipment_time:
+        time_out(s.last_shipment_time, message.last_shipment_time)
+    if s.last_default_time:
+        time_out(s.last_default_time, message.last_default_time)
+    return message

@@ -1,0 +1,269 @@
+"""Use cases of the fee-payment ledger: record fees and payments, bulk import, read standing."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Protocol
+
+from knownparty_service.domain.errors import (
+    DomainError,
+    FailedPreconditionError,
+    FieldViolation,
+    NotFoundError,
+    ValidationError,
+)
+from knownparty_service.domain.paging import decode_page_token, encode_page_token, fingerprint, resolve_page_size
+from knownparty_service.domain.party_registry import parse_party_name, utc_now
+from knownparty_service.domain.payment_rules import (
+    FeeDraft,
+    PaymentDraft,
+    check_carrier,
+    check_fee_fits,
+    check_payment_fits,
+    validate_fee,
+    validate_payment,
+)
+from knownparty_service.domain.payments import (
+    FeeInput,
+    FeeKey,
+    FeeLine,
+    OpenLine,
+    PaymentRecord,
+    PaymentStanding,
+    WindowTotals,
+    standing,
+    window_start_day,
+)
+from knownparty_service.domain.errors import ViolationCollector
+from knownparty_service.domain.policy import Policy
+
+MAX_BATCH_ROWS = 5000
+MAX_REPORTED_ERRORS = 1000
+
+
+class RowRejected(DomainError):
+    """One ledger row cannot be applied; `field` names the offending field of the row."""
+
+    reason = "ROW_REJECTED"
+
+    def __init__(self, field_path: str, message: str, *, kind: type[DomainError] = FailedPreconditionError, reason: str = ""):
+        super().__init__(message, reason=reason or None)
+        self.field = field_path
+        self.kind = kind
+
+    def as_error(self) -> DomainError:
+        if self.kind is ValidationError:
+            return ValidationError([FieldViolation(self.field, self.message)], reason=self.reason)
+        return self.kind(f"{self.field}: {self.message}", reason=self.reason, metadata={"field": self.field})
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    line: int
+    shipper_id: str
+    fee: FeeInput | None = None
+    payment: tuple[FeeKey, PaymentRecord] | None = None
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    line: int
+    status: str  # "fee", "payment", "unchanged" or "rejected"
+    fee_line: FeeLine | None = None
+    rejection: RowRejected | None = None
+
+
+@dataclass
+class ImportSummary:
+    rows_received: int = 0
+    fees_recorded: int = 0
+    payments_recorded: int = 0
+    rows_unchanged: int = 0
+    rows_rejected: int = 0
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def count(self, outcome: RowOutcome) -> None:
+        if outcome.status == "fee":
+            self.fees_recorded += 1
+        elif outcome.status == "payment":
+            self.payments_recorded += 1
+        elif outcome.status == "unchanged":
+            self.rows_unchanged += 1
+        else:
+            self.reject(outcome.line, outcome.rejection.field, outcome.rejection.message)
+
+    def reject(self, line: int, field_path: str, reason: str) -> None:
+        self.rows_rejected += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append((line, field_path, reason))
+
+
+# -- decisions on one row, given what is stored --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShipmentRecord:
+    party_id: str
+    shipment_time: datetime
+
+
+def decide_fee(
+    row: LedgerRow, existing: FeeLine | None, shipment: ShipmentRecord | None, now: datetime
+) -> FeeLine | None:
+    """The line after recording `row.fee`; None when it changes nothing. Raises RowRejected."""
+    fee = row.fee
+    if shipment is not None:
+        if shipment.party_id != row.shipper_id:
+            raise RowRejected("shipper", "the shipment is recorded for another shipper", reason="SHIPPER_MISMATCH")
+        if shipment.shipment_time != fee.shipment_time:
+            raise RowRejected(
+                "fee_line.shipment_time",
+                f"differs from the shipment's recorded time {shipment.shipment_time.isoformat()}",
+                reason="SHIPMENT_TIME_MISMATCH",
+            )
+    if existing is None:
+        return FeeLine(line_id="f" + secrets.token_hex(8), party_id=row.shipper_id, bill=fee, update_time=now)
+    if existing.bill == fee:
+        return None
+    try:
+        check_fee_fits(existing, fee)
+    except ValidationError as exc:
+        v = exc.violations[0]
+        raise RowRejected(v.field, v.description, kind=ValidationError) from None
+    return replace(existing, bill=fee, update_time=now)
+
+
+def decide_payment(row: LedgerRow, existing: FeeLine | None, now: datetime) -> FeeLine | None:
+    key, payment = row.payment
+    if existing is None:
+        raise RowRejected(
+            "shipment_reference",
+            f"no {key.fee_type.value} fee is recorded for shipment {key.shipment_reference} of carrier {key.carrier}",
+            kind=NotFoundError,
+            reason="UNKNOWN_SHIPMENT",
+        )
+    if existing.party_id != row.shipper_id:
+        raise RowRejected("shipper", "the fee line belongs to another shipper", reason="SHIPPER_MISMATCH")
+    for recorded in existing.payments:
+        if recorded.payment_reference == payment.payment_reference:
+            if recorded == payment:
+                return None
+            raise RowRejected(
+                "payment.payment_reference",
+                "is already recorded with other values",
+                kind=ValidationError,
+                reason="PAYMENT_REFERENCE_REUSED",
+            )
+    try:
+        check_payment_fits(existing, payment)
+    except ValidationError as exc:
+        v = exc.violations[0]
+        raise RowRejected(v.field, v.description, kind=ValidationError) from None
+    return replace(existing, payments=(*existing.payments, payment), update_time=now)
+
+
+# -- the repository this needs -----------------------------------------------------------------
+
+
+class PaymentRepository(Protocol):
+    def apply(self, rows: list[LedgerRow], policy: Policy, now: datetime) -> list[RowOutcome]: ...
+
+    def list_lines(
+        self, party_id: str, after: int, limit: int, outstanding_only: bool
+    ) -> tuple[list[FeeLine], int | None] | None: ...
+
+    def standing_inputs(
+        self, party_id: str, first_day: int
+    ) -> tuple[WindowTotals, list[OpenLine], datetime | None] | None: ...
+
+
+class PaymentLedger:
+    def __init__(self, repository: PaymentRepository, policy: Policy, clock: Callable[[], datetime] = utc_now):
+        self._repository = repository
+        self._policy = policy
+        self._clock = clock
+
+    @property
+    def policy(self) -> Policy:
+        return self._policy
+
+    def record_fee(self, parent: str, draft: FeeDraft) -> FeeLine:
+        shipper_id = parse_party_name(parent, "parent")
+        fee = validate_fee(draft, self._clock())
+        return self._apply_one(LedgerRow(0, shipper_id, fee=fee))
+
+    def record_payment(self, parent: str, draft: PaymentDraft) -> FeeLine:
+        shipper_id = parse_party_name(parent, "parent")
+        key, payment = validate_payment(draft, self._clock())
+        return self._apply_one(LedgerRow(0, shipper_id, payment=(key, payment)))
+
+    def _apply_one(self, row: LedgerRow) -> FeeLine:
+        (outcome,) = self._repository.apply([row], self._policy, self._clock())
+        if outcome.rejection is not None:
+            raise outcome.rejection.as_error()
+        return outcome.fee_line
+
+    def check_import_header(self, carrier: str) -> str:
+        errors = ViolationCollector()
+        carrier = check_carrier(carrier, "header.carrier", errors)
+        errors.raise_if_any()
+        return carrier
+
+    def import_batch(
+        self,
+        carrier: str,
+        rows: Iterable[tuple[int, str, FeeDraft | PaymentDraft | None, list[FieldViolation]]],
+        summary: ImportSummary,
+    ) -> None:
+        """Validates and applies one batch; bad rows are counted in `summary`, never raised.
+
+        Each row comes with the violations its translation already found (unknown enum values).
+        """
+        now = self._clock()
+        valid: list[LedgerRow] = []
+        for line, shipper, draft, early_violations in rows:
+            summary.rows_received += 1
+            try:
+                if early_violations:
+                    raise ValidationError(early_violations)
+                valid.append(self._row(carrier, line, shipper, draft, now))
+            except ValidationError as exc:
+                first = exc.violations[0]
+                summary.reject(line, first.field, "; ".join(f"{v.field}: {v.description}" for v in exc.violations))
+        if valid:
+            for outcome in self._repository.apply(valid, self._policy, now):
+                summary.count(outcome)
+
+    def _row(self, carrier: str, line: int, shipper: str, draft: FeeDraft | PaymentDraft, now: datetime) -> LedgerRow:
+        name = shipper if "/" in shipper else f"parties/{shipper.strip()}"
+        shipper_id = parse_party_name(name, "shipper")
+        if draft.carrier != carrier:
+            path = "fee_line.carrier" if isinstance(draft, FeeDraft) else "carrier"
+            raise ValidationError([FieldViolation(path, f"is {draft.carrier!r}; this file is carrier {carrier!r}")])
+        if isinstance(draft, FeeDraft):
+            return LedgerRow(line, shipper_id, fee=validate_fee(draft, now))
+        return LedgerRow(line, shipper_id, payment=validate_payment(draft, now))
+
+    def list_lines(self, parent: str, page_size: int, page_token: str, outstanding_only: bool):
+        party_id = parse_party_name(parent, "parent")
+        limit = resolve_page_size(page_size)
+        query_key = fingerprint("fee_lines", party_id, outstanding_only)
+        after = decode_page_token(page_token, query_key)
+        found = self._repository.list_lines(party_id, after, limit, outstanding_only)
+        if found is None:
+            raise NotFoundError(f"{parent} does not exist", metadata={"name": parent})
+        lines, cursor = found
+        return lines, (encode_page_token(cursor, query_key) if cursor is not None else "")
+
+    def standing(self, name: str, now: datetime | None = None) -> PaymentStanding:
+        party_id = parse_party_name(name)
+        now = now or self._clock()
+        rules = self._policy.repeat_customer
+        inputs = self._repository.standing_inputs(party_id, window_start_day(now, rules))
+        if inputs is None:
+            raise NotFoundError(f"{name} does not exist", metadata={"name": name})
+        window, open_lines, last_default = inputs
+        return standing(party_id, window, open_lines, last_default, now, self._policy.version, rules)

@@ -1,0 +1,118 @@
+"""The versioned policy: every threshold, window and count that decides a flag.
+
+Loaded from a TOML file; an unknown key, a wrong type or a value out of range is refused with the
+file and line, so a typo can never silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class PolicyError(ValueError):
+    """The policy file is not valid; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class RepeatCustomerPolicy:
+    look_back_days: int
+    minimum_shipments: int
+    minimum_span_days: int
+    grace_period_days: int
+    payment_tolerance_bps: int
+    minimum_on_time_ratio: float
+    maximum_write_offs: int
+
+
+@dataclass(frozen=True)
+class Policy:
+    version: str
+    repeat_customer: RepeatCustomerPolicy
+    # A digest of the values, so stored aggregates know which policy they were computed under.
+    fingerprint: str = ""
+
+
+# (minimum, maximum) for each number; the type comes from the dataclass field.
+_RANGES: dict[str, tuple[float, float]] = {
+    "look_back_days": (1, 3660),
+    "minimum_shipments": (0, 1_000_000),
+    "minimum_span_days": (0, 3660),
+    "grace_period_days": (0, 365),
+    "payment_tolerance_bps": (0, 10_000),
+    "minimum_on_time_ratio": (0.0, 1.0),
+    "maximum_write_offs": (0, 1_000_000),
+}
+_SECTIONS = {"repeat_customer": RepeatCustomerPolicy}
+
+
+def _line_of(text: str, section: str | None, key: str) -> int:
+    """The 1-based line where `key` is set (inside `[section]`, or at the top when None).
+
+    Falls back to the section's header line, then to line 1: tomllib keeps no positions.
+    """
+    current: str | None = None
+    fallback = 1
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.fullmatch(r"\[\s*([A-Za-z0-9_.-]+)\s*\]", stripped)
+        if header:
+            current = header.group(1)
+            if current == section:
+                fallback = number
+        elif current == section and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return number
+    return fallback
+
+
+def _section(data: dict, name: str, cls, text: str, source: str):
+    values = data.get(name)
+    if not isinstance(values, dict):
+        raise PolicyError(f"{source}:{_line_of(text, None, name)}: missing section [{name}]")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key in values:
+        if key not in fields:
+            raise PolicyError(f"{source}:{_line_of(text, name, key)}: unknown key {name}.{key}")
+    result = {}
+    for key, field in fields.items():
+        line = _line_of(text, name, key)
+        if key not in values:
+            raise PolicyError(f"{source}:{line}: missing key {name}.{key}")
+        value = values[key]
+        wants_float = field.type in (float, "float")
+        if isinstance(value, bool) or not isinstance(value, (int, float) if wants_float else int):
+            kind = "a number" if wants_float else "a whole number"
+            raise PolicyError(f"{source}:{line}: {name}.{key} must be {kind}, not {value!r}")
+        low, high = _RANGES[key]
+        if not low <= value <= high:
+            raise PolicyError(f"{source}:{line}: {name}.{key} = {value} is outside {low}..{high}")
+        result[key] = float(value) if wants_float else value
+    return cls(**result)
+
+
+def parse_policy(text: str, source: str = "<policy>") -> Policy:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{source}: {exc}") from None
+    for key in data:
+        if key != "version" and key not in _SECTIONS:
+            raise PolicyError(f"{source}:{_line_of(text, None, key)}: unknown key {key}")
+    version = data.get("version")
+    if not isinstance(version, str) or not version.strip():
+        raise PolicyError(f"{source}:{_line_of(text, None, 'version')}: version must be a non-empty string")
+    repeat_customer = _section(data, "repeat_customer", RepeatCustomerPolicy, text, source)
+    digest = hashlib.sha256(repr((version, repeat_customer)).encode()).hexdigest()[:16]
+    return Policy(version=version, repeat_customer=repeat_customer, fingerprint=digest)
+
+
+def load_policy(path: Path) -> Policy:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the policy file: {exc.strerror}") from None
+    return parse_policy(text, str(path))

@@ -1,0 +1,490 @@
+"""SQLAlchemy repository of the fee-payment ledger and its standing buckets.
+
+A batch of rows is applied in one transaction: the stored lines and shipments the batch touches
+are read once (locked on PostgreSQL), the domain decides each row in order, and the writes go out
+as a few executemany statements, bucket changes as atomic increments (upserts), so concurrent
+writers never lose an update.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter, defaultdict
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from knownparty_service.domain.errors import NotFoundError, ValidationError
+from knownparty_service.domain.parties import PartyKind, PartyState
+from knownparty_service.domain.payment_ledger import (
+    LedgerRow,
+    RowOutcome,
+    RowRejected,
+    ShipmentRecord,
+    decide_fee,
+    decide_payment,
+)
+from knownparty_service.domain.payments import (
+    Contribution,
+    FeeInput,
+    FeeKey,
+    FeeLine,
+    FeeResolution,
+    FeeType,
+    OpenLine,
+    PaymentRecord,
+    WindowTotals,
+    contribution,
+    day_number,
+    difference,
+    is_open,
+    settle_time,
+)
+from knownparty_service.domain.policy import Policy
+from knownparty_service.storage.database import Database
+from knownparty_service.storage.payment_tables import (
+    COUNTER_COLUMNS,
+    fee_lines,
+    shipments,
+    standing_amounts,
+    standing_days,
+    standing_meta,
+)
+from knownparty_service.storage.tables import parties
+
+log = logging.getLogger(__name__)
+
+# Keys per IN (...) list: well under SQLite's bound-parameter limit.
+_CHUNK = 900
+_RETRIES = 3
+_POLICY_KEY = "policy_fingerprint"
+
+
+def _chunks(items: list, size: int = _CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _payments_json(payments: tuple[PaymentRecord, ...]) -> str:
+    return json.dumps(
+        [[p.payment_reference, p.amount_minor, p.currency, p.paid_time.isoformat()] for p in payments],
+        separators=(",", ":"),
+    )
+
+
+def _payments_from(text: str) -> tuple[PaymentRecord, ...]:
+    return tuple(PaymentRecord(ref, amount, cur, datetime.fromisoformat(t)) for ref, amount, cur, t in json.loads(text))
+
+
+def _line_from(row, party_id: str) -> FeeLine:
+    return FeeLine(
+        line_id=row.line_id,
+        party_id=party_id,
+        bill=FeeInput(
+            key=FeeKey(row.carrier, row.shipment_reference, FeeType(row.fee_type)),
+            shipment_time=row.shipment_time,
+            currency=row.currency,
+            billed_minor=row.billed_minor,
+            bill_time=row.bill_time,
+            due_time=row.due_time,
+            resolution=FeeResolution(row.resolution),
+        ),
+        payments=_payments_from(row.payments),
+        update_time=row.update_time,
+    )
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    # Serialization failures and deadlocks between concurrent batches on PostgreSQL.
+    return getattr(exc.orig, "sqlstate", None) in ("40001", "40P01")
+
+
+class SqlPaymentRepository:
+    def __init__(self, database: Database):
+        self._db = database
+        dialect = database.engine.dialect.name
+        self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # LEAST/GREATEST ignore NULLs on PostgreSQL; SQLite's scalar min/max would return NULL.
+        if dialect == "postgresql":
+            self._least, self._greatest = func.least, func.greatest
+        else:
+            self._least = lambda a, b: func.min(func.coalesce(a, b), func.coalesce(b, a))
+            self._greatest = lambda a, b: func.max(func.coalesce(a, b), func.coalesce(b, a))
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def apply(self, rows: list[LedgerRow], policy: Policy, now: datetime) -> list[RowOutcome]:
+        for attempt in range(_RETRIES):
+            try:
+                with self._db.writing() as conn:
+                    return self._apply(conn, rows, policy, now)
+            except IntegrityError:
+                # A concurrent batch created the same shipment or line first: read it and retry.
+                if attempt == _RETRIES - 1:
+                    raise
+            except DBAPIError as exc:
+                if not _retryable(exc) or attempt == _RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _apply(self, conn: Connection, rows: list[LedgerRow], policy: Policy, now: datetime) -> list[RowOutcome]:
+        rules = policy.repeat_customer
+        shippers = self._shippers(conn, {r.shipper_id for r in rows})
+        party_ids = {seq: pid for pid, (seq, _, _) in shippers.items()}
+        carriers_refs = sorted(
+            {(r.fee.key.carrier if r.fee else r.payment[0].carrier, r.fee.key.shipment_reference if r.fee else r.payment[0].shipment_reference) for r in rows}
+        )
+        stored_shipments = self._load_shipments(conn, carriers_refs, party_ids)
+        stored_lines = self._load_lines(conn, carriers_refs, party_ids)
+
+        current: dict[FeeKey, FeeLine] = {k: line for k, (_, line) in stored_lines.items()}
+        new_shipments: dict[tuple[str, str], ShipmentRecord] = {}
+        touched: set[FeeKey] = set()
+        outcomes: list[RowOutcome] = []
+        for row in rows:
+            try:
+                self._check_shipper(row, shippers)
+                if row.fee is not None:
+                    ship_key = (row.fee.key.carrier, row.fee.key.shipment_reference)
+                    shipment = stored_shipments.get(ship_key) or new_shipments.get(ship_key)
+                    decided = decide_fee(row, current.get(row.fee.key), shipment, now)
+                    if shipment is None:
+                        new_shipments[ship_key] = ShipmentRecord(row.shipper_id, row.fee.shipment_time)
+                    status = "fee"
+                else:
+                    key = row.payment[0]
+                    decided = decide_payment(row, current.get(key), now)
+                    status = "payment"
+            except RowRejected as rejection:
+                outcomes.append(RowOutcome(row.line, "rejected", rejection=rejection))
+                continue
+            if decided is None:
+                outcomes.append(RowOutcome(row.line, "unchanged", fee_line=current[row.fee.key if row.fee else row.payment[0]]))
+                continue
+            current[decided.key] = decided
+            touched.add(decided.key)
+            outcomes.append(RowOutcome(row.line, status, fee_line=decided))
+
+        self._write_shipments(conn, new_shipments, shippers)
+        self._write_lines(conn, touched, current, stored_lines, shippers, policy, now)
+        self._write_buckets(conn, touched, current, stored_lines, new_shipments, shippers, rules)
+        return outcomes
+
+    def _shippers(self, conn: Connection, party_ids: set[str]) -> dict[str, tuple[int, str, str]]:
+        found = {}
+        for chunk in _chunks(sorted(party_ids)):
+            for row in conn.execute(
+                select(parties.c.party_id, parties.c.seq, parties.c.kind, parties.c.state).where(
+                    parties.c.party_id.in_(chunk)
+                )
+            ):
+                found[row.party_id] = (row.seq, row.kind, row.state)
+        return found
+
+    @staticmethod
+    def _check_shipper(row: LedgerRow, shippers: dict[str, tuple[int, str, str]]) -> None:
+        found = shippers.get(row.shipper_id)
+        if found is None:
+            raise RowRejected("shipper", f"parties/{row.shipper_id} does not exist", kind=NotFoundError, reason="NOT_FOUND")
+        _, kind, state = found
+        if kind != PartyKind.SHIPPER.value:
+            raise RowRejected("shipper", f"parties/{row.shipper_id} is a {kind}, not a shipper", reason="NOT_A_SHIPPER")
+        if state == PartyState.ARCHIVED.value:
+            raise RowRejected("shipper", f"parties/{row.shipper_id} is archived", reason="PARTY_ARCHIVED")
+
+    def _load_shipments(self, conn, keys, party_ids) -> dict[tuple[str, str], ShipmentRecord]:
+        found = {}
+        for chunk in _chunks(keys):
+            query = select(shipments).where(tuple_(shipments.c.carrier, shipments.c.shipment_reference).in_(chunk))
+            for row in conn.execute(query):
+                party_id = party_ids.get(row.party_seq) or self._party_id(conn, row.party_seq)
+                found[(row.carrier, row.shipment_reference)] = ShipmentRecord(party_id, row.shipment_time)
+        return found
+
+    def _load_lines(self, conn, keys, party_ids) -> dict[FeeKey, tuple[int, FeeLine]]:
+        found = {}
+        for chunk in _chunks(keys):
+            query = (
+                select(fee_lines)
+                .where(tuple_(fee_lines.c.carrier, fee_lines.c.shipment_reference).in_(chunk))
+                .order_by(fee_lines.c.seq)
+                .with_for_update()
+            )
+            for row in conn.execute(query):
+                party_id = party_ids.get(row.party_seq) or self._party_id(conn, row.party_seq)
+                line = _line_from(row, party_id)
+                found[line.key] = (row.seq, line)
+        return found
+
+    @staticmethod
+    def _party_id(conn: Connection, seq: int) -> str:
+        return conn.scalar(select(parties.c.party_id).where(parties.c.seq == seq))
+
+    def _write_shipments(self, conn, new_shipments, shippers) -> None:
+        if new_shipments:
+            conn.execute(
+                insert(shipments),
+                [
+                    {
+                        "carrier": carrier,
+                        "shipment_reference": reference,
+                        "party_seq": shippers[record.party_id][0],
+                        "shipment_time": record.shipment_time,
+                    }
+                    for (carrier, reference), record in new_shipments.items()
+                ],
+            )
+
+    @staticmethod
+    def _derived(line: FeeLine, policy: Policy) -> dict:
+        rules = policy.repeat_customer
+        share = contribution(line, rules)
+        return {
+            "paid_minor": line.paid_minor,
+            "payments": _payments_json(line.payments),
+            "settle_time": settle_time(line, rules),
+            "is_open": is_open(line, rules),
+            "default_time": share.default_time,
+        }
+
+    def _write_lines(self, conn, touched, current, stored, shippers, policy: Policy, now) -> None:
+        inserts, updates = [], []
+        for key in touched:
+            line = current[key]
+            bill = line.bill
+            values = {
+                "currency": bill.currency,
+                "billed_minor": bill.billed_minor,
+                "bill_time": bill.bill_time,
+                "due_time": bill.due_time,
+                "resolution": bill.resolution.value,
+                "update_time": now,
+                **self._derived(line, policy),
+            }
+            if key in stored:
+                updates.append({"target_seq": stored[key][0], **values})
+            else:
+                inserts.append(
+                    {
+                        "line_id": line.line_id,
+                        "party_seq": shippers[line.party_id][0],
+                        "carrier": key.carrier,
+                        "shipment_reference": key.shipment_reference,
+                        "fee_type": key.fee_type.value,
+                        "shipment_time": bill.shipment_time,
+                        **values,
+                    }
+                )
+        if inserts:
+            conn.execute(insert(fee_lines), inserts)
+        if updates:
+            columns = [c for c in updates[0] if c != "target_seq"]
+            statement = (
+                update(fee_lines)
+                .where(fee_lines.c.seq == bindparam("target_seq"))
+                .values({c: bindparam(c) for c in columns})
+            )
+            conn.execute(statement, updates)
+
+    def _write_buckets(self, conn, touched, current, stored, new_shipments, shippers, rules) -> None:
+        day_changes: dict[tuple[int, int], Counter] = defaultdict(Counter)
+        first_last: dict[tuple[int, int], list[datetime]] = defaultdict(list)
+        amount_changes: dict[tuple[int, int, str], Counter] = defaultdict(Counter)
+        for record in new_shipments.values():
+            bucket = (shippers[record.party_id][0], day_number(record.shipment_time))
+            day_changes[bucket]["shipments"] += 1
+            first_last[bucket].append(record.shipment_time)
+        for key in touched:
+            line = current[key]
+            old: Contribution | None = contribution(stored[key][1], rules) if key in stored else None
+            new = contribution(line, rules)
+            counters, amounts = difference(old, new)
+            party_seq = shippers[line.party_id][0]
+            if counters:
+                day_changes[(party_seq, new.day)].update(counters)
+            for (currency, kind), amount in amounts.items():
+                amount_changes[(party_seq, new.day, currency)][kind] += amount
+        self.upsert_days(conn, day_changes, first_last)
+        self.upsert_amounts(conn, amount_changes)
+
+    def upsert_days(self, conn, day_changes, first_last) -> None:
+        if not day_changes:
+            return
+        rows = []
+        for (party_seq, day), counters in day_changes.items():
+            times = first_last.get((party_seq, day))
+            rows.append(
+                {
+                    "party_seq": party_seq,
+                    "day": day,
+                    "shipments": counters.get("shipments", 0),
+                    "first_shipment_time": min(times) if times else None,
+                    "last_shipment_time": max(times) if times else None,
+                    **{c: counters.get(c, 0) for c in COUNTER_COLUMNS},
+                }
+            )
+        statement = self._insert(standing_days)
+        excluded = statement.excluded
+        statement = statement.on_conflict_do_update(
+            index_elements=[standing_days.c.party_seq, standing_days.c.day],
+            set_={
+                "shipments": standing_days.c.shipments + excluded.shipments,
+                "first_shipment_time": self._least(standing_days.c.first_shipment_time, excluded.first_shipment_time),
+                "last_shipment_time": self._greatest(standing_days.c.last_shipment_time, excluded.last_shipment_time),
+                **{c: standing_days.c[c] + excluded[c] for c in COUNTER_COLUMNS},
+            },
+        )
+        conn.execute(statement, rows)
+
+    def upsert_amounts(self, conn, amount_changes) -> None:
+        if not amount_changes:
+            return
+        rows = [
+            {
+                "party_seq": party_seq,
+                "day": day,
+                "currency": currency,
+                "billed_minor": kinds.get("billed", 0),
+                "paid_minor": kinds.get("paid", 0),
+            }
+            for (party_seq, day, currency), kinds in amount_changes.items()
+        ]
+        statement = self._insert(standing_amounts)
+        excluded = statement.excluded
+        statement = statement.on_conflict_do_update(
+            index_elements=[standing_amounts.c.party_seq, standing_amounts.c.day, standing_amounts.c.currency],
+            set_={
+                "billed_minor": standing_amounts.c.billed_minor + excluded.billed_minor,
+                "paid_minor": standing_amounts.c.paid_minor + excluded.paid_minor,
+            },
+        )
+        conn.execute(statement, rows)
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def list_lines(self, party_id: str, after: int, limit: int, outstanding_only: bool):
+        with self._db.snapshot() as conn:
+            seq = conn.scalar(select(parties.c.seq).where(parties.c.party_id == party_id))
+            if seq is None:
+                return None
+            query = select(fee_lines).where(fee_lines.c.party_seq == seq, fee_lines.c.seq > after)
+            if outstanding_only:
+                query = query.where(fee_lines.c.is_open)
+            rows = conn.execute(query.order_by(fee_lines.c.seq).limit(limit + 1)).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return [_line_from(r, party_id) for r in rows], (rows[-1].seq if more else None)
+
+    def standing_inputs(self, party_id: str, first_day: int):
+        with self._db.snapshot() as conn:
+            seq = conn.scalar(select(parties.c.seq).where(parties.c.party_id == party_id))
+            if seq is None:
+                return None
+            in_window = and_(standing_days.c.party_seq == seq, standing_days.c.day >= first_day)
+            days = conn.execute(
+                select(
+                    func.coalesce(func.sum(standing_days.c.shipments), 0),
+                    func.min(standing_days.c.first_shipment_time),
+                    func.max(standing_days.c.last_shipment_time),
+                    *[func.coalesce(func.sum(standing_days.c[c]), 0) for c in COUNTER_COLUMNS],
+                ).where(in_window)
+            ).one()
+            amounts = conn.execute(
+                select(
+                    standing_amounts.c.currency,
+                    func.sum(standing_amounts.c.billed_minor),
+                    func.sum(standing_amounts.c.paid_minor),
+                )
+                .where(standing_amounts.c.party_seq == seq, standing_amounts.c.day >= first_day)
+                .group_by(standing_amounts.c.currency)
+            ).all()
+            open_rows = conn.execute(
+                select(
+                    fee_lines.c.currency,
+                    fee_lines.c.billed_minor,
+                    fee_lines.c.paid_minor,
+                    fee_lines.c.due_time,
+                    fee_lines.c.resolution,
+                ).where(fee_lines.c.party_seq == seq, fee_lines.c.is_open)
+            ).all()
+            last_default = conn.scalar(
+                select(func.max(fee_lines.c.default_time)).where(fee_lines.c.party_seq == seq)
+            )
+        shipments_count, first, last, *counts = days
+        totals = WindowTotals(
+            shipments=int(shipments_count),
+            first_shipment_time=_utc(first),
+            last_shipment_time=_utc(last),
+            counters=Counter({c: int(v) for c, v in zip(COUNTER_COLUMNS, counts) if v}),
+            billed={cur: int(b) for cur, b, _ in amounts if b},
+            paid={cur: int(p) for cur, _, p in amounts if p},
+        )
+        open_lines = [
+            OpenLine(r.currency, r.billed_minor, r.paid_minor, r.due_time, FeeResolution(r.resolution)) for r in open_rows
+        ]
+        return totals, open_lines, _utc(last_default)
+
+    def ledger_of(self, party_id: str) -> tuple[list[FeeLine], list[datetime]]:
+        """Every fee line and shipment time of a shipper: for recomputation and its tests."""
+        with self._db.snapshot() as conn:
+            seq = conn.scalar(select(parties.c.seq).where(parties.c.party_id == party_id))
+            lines = [_line_from(r, party_id) for r in conn.execute(select(fee_lines).where(fee_lines.c.party_seq == seq))]
+            times = list(conn.scalars(select(shipments.c.shipment_time).where(shipments.c.party_seq == seq)))
+        return lines, times
+
+    # -- policy changes -----------------------------------------------------------------------
+
+    def ensure_policy(self, policy: Policy) -> bool:
+        """Rebuilds the derived columns and buckets when they were computed under another
+        policy. Returns whether it rebuilt."""
+        with self._db.writing() as conn:
+            stored = conn.scalar(select(standing_meta.c.value).where(standing_meta.c.name == _POLICY_KEY))
+            if stored == policy.fingerprint:
+                return False
+            log.info("policy changed (%s -> %s): rebuilding payment standings", stored, policy.fingerprint)
+            self._rebuild(conn, policy)
+            conn.execute(delete(standing_meta).where(standing_meta.c.name == _POLICY_KEY))
+            conn.execute(insert(standing_meta).values(name=_POLICY_KEY, value=policy.fingerprint))
+            return True
+
+    def _rebuild(self, conn: Connection, policy: Policy) -> None:
+        rules = policy.repeat_customer
+        conn.execute(delete(standing_days))
+        conn.execute(delete(standing_amounts))
+        day_changes: dict[tuple[int, int], Counter] = defaultdict(Counter)
+        first_last: dict[tuple[int, int], list[datetime]] = defaultdict(list)
+        for row in conn.execute(select(shipments.c.party_seq, shipments.c.shipment_time)):
+            bucket = (row.party_seq, day_number(row.shipment_time))
+            day_changes[bucket]["shipments"] += 1
+            first_last[bucket].append(row.shipment_time)
+        amount_changes: dict[tuple[int, int, str], Counter] = defaultdict(Counter)
+        updates = []
+        for row in conn.execute(select(fee_lines)).all():
+            line = _line_from(row, "")
+            share = contribution(line, rules)
+            day_changes[(row.party_seq, share.day)].update(share.counters)
+            for (currency, kind), amount in share.amounts.items():
+                amount_changes[(row.party_seq, share.day, currency)][kind] += amount
+            updates.append({"target_seq": row.seq, **self._derived(line, policy)})
+        for chunk in _chunks(updates, 5000):
+            conn.execute(
+                update(fee_lines)
+                .where(fee_lines.c.seq == bindparam("target_seq"))
+                .values({c: bindparam(c) for c in ("settle_time", "is_open", "default_time")}),
+                [{k: u[k] for k in ("target_seq", "settle_time", "is_open", "default_time")} for u in chunk],
+            )
+        self.upsert_days(conn, day_changes, first_last)
+        self.upsert_amounts(conn, amount_changes)
+
+
+def _utc(value):
+    from datetime import timezone
+
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite aggregates return the stored text
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)

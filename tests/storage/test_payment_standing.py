@@ -1,0 +1,208 @@
+"""The incrementally kept standing equals a recomputation from the ledger, on both databases,
+including with concurrent writers and after a policy change."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from knownparty_service.domain.parties import Address, PartyFields, PartyKind
+from knownparty_service.domain.party_registry import PartyRegistry
+from knownparty_service.domain.payment_ledger import ImportSummary, PaymentLedger
+from knownparty_service.domain.payment_rules import FeeDraft, PaymentDraft
+from knownparty_service.domain.payments import FeeResolution, FeeType, recompute_window, standing, window_start_day
+from knownparty_service.domain.policy import load_policy
+from knownparty_service.settings import DEFAULT_POLICY_FILE
+from knownparty_service.storage.database import Database
+from knownparty_service.storage.migrate import upgrade
+from knownparty_service.storage.party_repository import SqlPartyRepository
+from knownparty_service.storage.payment_repository import SqlPaymentRepository
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+POLICY = load_policy(DEFAULT_POLICY_FILE)
+
+
+@pytest.fixture
+def ledger_setup(database_url):
+    upgrade(database_url)
+    database = Database(database_url)
+    repository = SqlPaymentRepository(database)
+    repository.ensure_policy(POLICY)
+    registry = PartyRegistry(SqlPartyRepository(database), clock=lambda: NOW)
+    shippers = []
+    for i in range(3):
+        registry.create(
+            PartyFields(kind=PartyKind.SHIPPER, legal_name=f"Shipper {i}", addresses=(Address(country="US"),)),
+            party_id=f"shipper-{i}",
+        )
+        shippers.append(f"shipper-{i}")
+    yield database, repository, PaymentLedger(repository, POLICY, clock=lambda: NOW), shippers
+    database.dispose()
+
+
+def fee(shipment: str, fee_type: FeeType, shipped: datetime, amount: int, currency: str = "USD", **extra) -> FeeDraft:
+    return FeeDraft(
+        carrier="UPS",
+        shipment_reference=shipment,
+        fee_type=fee_type,
+        shipment_time=shipped,
+        currency=currency,
+        billed_minor=amount,
+        bill_time=shipped + timedelta(hours=1),
+        due_time=shipped + timedelta(days=15),
+        resolution=extra.get("resolution"),
+    )
+
+
+def payment(shipment: str, fee_type: FeeType, reference: str, amount: int, paid: datetime, currency="USD") -> PaymentDraft:
+    return PaymentDraft("UPS", shipment, fee_type, reference, currency, amount, paid)
+
+
+def random_operations(rng: random.Random, shippers: list[str], count: int, prefix: str = "S"):
+    """A plausible stream of fee lines, payments, corrections and resolutions."""
+    known: list[tuple[str, str, FeeType, datetime, int, str]] = []
+    for n in range(count):
+        roll = rng.random()
+        if roll < 0.45 or not known:
+            shipper = rng.choice(shippers)
+            shipment = f"{prefix}{n}"
+            shipped = NOW - timedelta(days=rng.randint(0, 500), minutes=rng.randint(0, 1440))
+            currency = rng.choice(["USD", "USD", "EUR", "JPY"])
+            for fee_type in rng.sample(list(FeeType), rng.randint(1, 3)):
+                amount = rng.randint(1, 50_000)
+                known.append((shipper, shipment, fee_type, shipped, amount, currency))
+                yield shipper, fee(shipment, fee_type, shipped, amount, currency)
+        elif roll < 0.85:
+            shipper, shipment, fee_type, shipped, amount, currency = rng.choice(known)
+            paid = min(NOW, shipped + timedelta(hours=2, days=rng.choice([1, 10, 20, 40, 90])))
+            part = rng.choice([amount, amount, amount // 2 or 1, amount - amount // 300])
+            yield shipper, payment(shipment, fee_type, f"P{n}", part, paid, currency)
+        else:
+            shipper, shipment, fee_type, shipped, amount, currency = rng.choice(known)
+            resolution = rng.choice(list(FeeResolution))
+            yield shipper, fee(shipment, fee_type, shipped, amount, currency, resolution=resolution)
+
+
+def import_all(ledger: PaymentLedger, operations) -> ImportSummary:
+    summary = ImportSummary()
+    rows = [(i + 1, shipper, draft, []) for i, (shipper, draft) in enumerate(operations)]
+    for start in range(0, len(rows), 50):
+        ledger.import_batch("UPS", rows[start : start + 50], summary)
+    return summary
+
+
+def assert_incremental_equals_recomputed(repository: SqlPaymentRepository, ledger: PaymentLedger, shippers, when=NOW):
+    rules = POLICY.repeat_customer
+    for shipper in shippers:
+        kept = ledger.standing(f"parties/{shipper}", now=when)
+        lines, shipment_times = repository.ledger_of(shipper)
+        window, open_lines, last_default = recompute_window(lines, shipment_times, when, rules)
+        recomputed = standing(shipper, window, open_lines, last_default, when, POLICY.version, rules)
+        assert kept == recomputed, shipper
+
+
+def test_incremental_standing_equals_recomputation(ledger_setup):
+    database, repository, ledger, shippers = ledger_setup
+    summary = import_all(ledger, random_operations(random.Random(7), shippers, 400))
+    assert summary.fees_recorded > 100 and summary.payments_recorded > 50
+    assert_incremental_equals_recomputed(repository, ledger, shippers)
+    # The window slides: the same buckets answer correctly months later, too.
+    assert_incremental_equals_recomputed(repository, ledger, shippers, when=NOW + timedelta(days=90))
+
+
+def test_resending_the_same_rows_changes_nothing(ledger_setup):
+    database, repository, ledger, shippers = ledger_setup
+    # A daily file states each fee line once (later corrections come in later files).
+    operations, seen = [], set()
+    for shipper, draft in random_operations(random.Random(11), shippers, 150):
+        if isinstance(draft, FeeDraft):
+            key = (draft.shipment_reference, draft.fee_type)
+            if key in seen:
+                continue
+            seen.add(key)
+        operations.append((shipper, draft))
+    first = import_all(ledger, operations)
+    before = [ledger.standing(f"parties/{s}") for s in shippers]
+    again = import_all(ledger, operations)
+    assert again.fees_recorded == 0 and again.payments_recorded == 0
+    assert again.rows_unchanged == first.fees_recorded + first.payments_recorded + first.rows_unchanged
+    assert [ledger.standing(f"parties/{s}") for s in shippers] == before
+
+
+def test_concurrent_writers_keep_standing_exact(ledger_setup):
+    database, repository, ledger, shippers = ledger_setup
+    streams = [list(random_operations(random.Random(seed), shippers, 120, prefix=f"T{seed}-")) for seed in range(4)]
+    errors: list[BaseException] = []
+
+    def run(operations):
+        try:
+            import_all(ledger, operations)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(ops,)) for ops in streams]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors
+    assert_incremental_equals_recomputed(repository, ledger, shippers)
+    total_lines = sum(len(repository.ledger_of(s)[0]) for s in shippers)
+    assert total_lines == sum(1 for ops in streams for _, d in ops if isinstance(d, FeeDraft) and d.resolution is None)
+
+
+def test_policy_change_rebuilds_the_buckets(ledger_setup):
+    database, repository, ledger, shippers = ledger_setup
+    import_all(ledger, random_operations(random.Random(3), shippers, 200))
+    stricter = dataclasses.replace(
+        POLICY,
+        version="stricter",
+        fingerprint="stricter",
+        repeat_customer=dataclasses.replace(POLICY.repeat_customer, grace_period_days=0, payment_tolerance_bps=0),
+    )
+    assert repository.ensure_policy(stricter) is True
+    assert repository.ensure_policy(stricter) is False
+    strict_ledger = PaymentLedger(repository, stricter, clock=lambda: NOW)
+    rules = stricter.repeat_customer
+    for shipper in shippers:
+        lines, times = repository.ledger_of(shipper)
+        window, open_lines, last_default = recompute_window(lines, times, NOW, rules)
+        assert strict_ledger.standing(f"parties/{shipper}") == standing(
+            shipper, window, open_lines, last_default, NOW, "stricter", rules
+        )
+
+
+def test_standing_reasons_follow_the_policy(ledger_setup):
+    database, repository, ledger, shippers = ledger_setup
+    shipper = f"parties/{shippers[0]}"
+    fresh = ledger.standing(shipper)
+    assert not fresh.repeat_customer
+    assert {r.code for r in fresh.reasons} == {"TOO_FEW_SHIPMENTS", "SPAN_TOO_SHORT"}
+
+    for i, days_ago in enumerate([200, 120, 60, 20]):
+        shipped = NOW - timedelta(days=days_ago)
+        ledger.record_fee(shipper, fee(f"R{i}", FeeType.DUTY, shipped, 10_000))
+        ledger.record_payment(shipper, payment(f"R{i}", FeeType.DUTY, f"PR{i}", 10_000, shipped + timedelta(days=3)))
+    good = ledger.standing(shipper)
+    assert good.repeat_customer and [r.code for r in good.reasons] == ["REPEAT_CUSTOMER"]
+    assert good.shipments == 4 and good.billed == {"USD": 40_000} and good.paid == {"USD": 40_000}
+    assert good.on_time_ratio == 1.0 and good.outstanding == {}
+
+    # A bill 30 days overdue (15 due + 7 grace < 40) spoils it.
+    shipped = NOW - timedelta(days=40)
+    ledger.record_fee(shipper, fee("LATE", FeeType.TAX, shipped, 5_000, "EUR"))
+    bad = ledger.standing(shipper)
+    assert not bad.repeat_customer
+    assert {"OVERDUE_BALANCE", "LATE_PAYMENTS"} <= {r.code for r in bad.reasons}
+    assert bad.overdue == {"EUR": 5_000} and bad.outstanding == {"EUR": 5_000} and bad.overdue_lines == 1
+    assert bad.last_default_time == shipped + timedelta(days=15 + 7)
+
+    # Paying within the tolerance (0.5 %) settles it, late.
+    ledger.record_payment(shipper, payment("LATE", FeeType.TAX, "PL", 4_990, NOW - timedelta(days=1), "EUR"))
+    settled = ledger.standing(shipper)
+    assert settled.overdue == {} and settled.settled_late == 1 and settled.settled_on_time == 4
+    assert settled.on_time_ratio == pytest.approx(0.8)
