@@ -147,9 +147,9 @@ def _convert(row: dict[str, str], line: int) -> types.ImportPaymentsRow:
 
 
 def read_rows(handle: TextIO, carrier: str, errors: list[LocalRowError]) -> Iterator[types.ImportPaymentsRow]:
-    """Yields the rows that could be read; appends the others to `errors` (line numbers count
-    the header as line 1). Payment rows of another carrier are reported here, as the message
-    has no carrier of its own."""
+    """Checks the header at once (FileFormatError), then returns an iterator over the rows that
+    could be read; the others are appended to `errors` (line numbers count the header as line 1).
+    Payment rows of another carrier are reported here, as the message has no carrier of its own."""
     reader = csv.DictReader(handle)
     if reader.fieldnames is None:
         raise FileFormatError("the file is empty: a header row is required")
@@ -161,6 +161,10 @@ def read_rows(handle: TextIO, carrier: str, errors: list[LocalRowError]) -> Iter
     if missing:
         raise FileFormatError(f"missing columns: {', '.join(missing)}")
     reader.fieldnames = header
+    return _rows(reader, carrier, errors)
+
+
+def _rows(reader: csv.DictReader, carrier: str, errors: list[LocalRowError]) -> Iterator[types.ImportPaymentsRow]:
     for row in reader:
         line = reader.line_num
         if None in row or any(value is None for value in row.values()):

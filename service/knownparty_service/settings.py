@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///knownparty.db"
     listen: str = "127.0.0.1:50051"
     # A synchronous server with a thread pool measured faster than grpc.aio for small unary calls.
-    max_workers: int = Field(default=16, ge=1, le=512)
+    max_workers: int = Field(default=8, ge=1, le=512)
     # How long SIGTERM waits for in-flight calls before cancelling them.
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
     log_level: str = "INFO"

@@ -344,7 +344,7 @@ def test_concurrent_updates_with_one_etag_let_exactly_one_win(client):
 
 def test_concurrent_creates_with_one_request_id_create_one_party(client):
     def attempt(_):
-        return client.create_party(seller("Once Only"), request_id="same-request").name
+        return client.create_party(seller("Once Only", identifiers=[ein("22-3333333")]), request_id="same-request").name
 
     with concurrent.futures.ThreadPoolExecutor(6) as pool:
         names = set(pool.map(attempt, range(6)))

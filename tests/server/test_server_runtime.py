@@ -131,3 +131,16 @@ def test_unexpected_errors_leave_as_internal_without_internals(server, monkeypat
             client.get_party("parties/any")
     assert "hunter2" not in str(caught.value) and "Traceback" not in str(caught.value)
     assert "incident" in caught.value.message
+
+
+def test_serve_refuses_a_bad_policy_file_with_its_line(tmp_path):
+    from knownparty_service.settings import DEFAULT_POLICY_FILE
+
+    policy = tmp_path / "policy.toml"
+    policy.write_text(DEFAULT_POLICY_FILE.read_text().replace("look_back_days = 365", "look_back_days = -30"))
+    env = {**os.environ, "KNOWNPARTY_POLICY_FILE": str(policy), "KNOWNPARTY_LISTEN": f"127.0.0.1:{_free_port()}"}
+    command = [sys.executable, "-m", "knownparty_client.cli", "serve", "--db", f"sqlite:///{tmp_path / 'p.db'}"]
+    finished = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 2
+    line = next(n for n, text in enumerate(policy.read_text().splitlines(), 1) if text.startswith("look_back_days"))
+    assert f"{policy}:{line}: repeat_customer.look_back_days = -30 is outside" in finished.stderr

@@ -16,9 +16,26 @@ from knownparty_service.domain.errors import ViolationCollector
 from knownparty_service.domain.party_registry import PartyRegistry
 
 
+_ENCODED_CACHE_SIZE = 20_000
+
+
 class PartyServicer(party_pb2_grpc.PartyServiceServicer):
     def __init__(self, registry: PartyRegistry):
         self._registry = registry
+        # Encoded messages by (party id, revision), the hot read's translation done once per
+        # revision; each call gets its own copy, parsed from the bytes.
+        self._encoded: dict[tuple[str, int], bytes] = {}
+
+    def _message(self, party) -> pb.Party:
+        key = (party.id, party.revision)
+        encoded = self._encoded.get(key)
+        if encoded is None:
+            if len(self._encoded) >= _ENCODED_CACHE_SIZE:
+                self._encoded.clear()
+            message = party_to_message(party)
+            self._encoded[key] = message.SerializeToString()
+            return message
+        return pb.Party.FromString(encoded)
 
     def CreateParty(self, request: pb.CreatePartyRequest, context) -> pb.Party:
         errors = ViolationCollector()
@@ -30,7 +47,7 @@ class PartyServicer(party_pb2_grpc.PartyServiceServicer):
         return party_to_message(party)
 
     def GetParty(self, request: pb.GetPartyRequest, context) -> pb.Party:
-        return party_to_message(self._registry.get(request.name))
+        return self._message(self._registry.get(request.name))
 
     def ListParties(self, request: pb.ListPartiesRequest, context) -> pb.ListPartiesResponse:
         errors = ViolationCollector()

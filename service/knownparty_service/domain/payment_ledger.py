@@ -231,8 +231,9 @@ class PaymentLedger:
                     raise ValidationError(early_violations)
                 valid.append(self._row(carrier, line, shipper, draft, now))
             except ValidationError as exc:
-                first = exc.violations[0]
-                summary.reject(line, first.field, "; ".join(f"{v.field}: {v.description}" for v in exc.violations))
+                first, *others = exc.violations
+                reason = "; ".join([first.description, *(f"{v.field}: {v.description}" for v in others)])
+                summary.reject(line, first.field, reason)
         if valid:
             for outcome in self._repository.apply(valid, self._policy, now):
                 summary.count(outcome)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from knownparty_service.domain.errors import AlreadyExistsError, FieldViolation, NotFoundError, ValidationError
 from knownparty_service.domain.party_registry import IdempotencyKey, PartyChangeSet
 from knownparty_service.domain.parties import Party, PartyChange, PartyQuery, PartyRevision, PartyState
-from knownparty_service.storage.database import Database
+from knownparty_service.storage.database import Database, FastQuery
 from knownparty_service.storage.party_codec import dump_document, dump_snapshot, load_snapshot, party_from_row
 from knownparty_service.storage.tables import idempotency_keys, parties, party_countries, party_identifiers, party_revisions
 
@@ -29,6 +29,7 @@ _PARTY_COLUMNS = (
 )
 
 
+_DECODED_CACHE_SIZE = 20_000
 _GET_PARTY = select(*_PARTY_COLUMNS).where(parties.c.party_id == bindparam("party_id"))
 
 
@@ -39,6 +40,10 @@ def _escape_like(text: str) -> str:
 class SqlPartyRepository:
     def __init__(self, database: Database):
         self._db = database
+        self._get_party = FastQuery(database, _GET_PARTY)
+        # Decoded parties by (party_id, revision): a revision never changes once written, so a
+        # hit is exact; only the JSON decoding is saved, the row is always read.
+        self._decoded: dict[tuple[str, int], Party] = {}
 
     # -- create -------------------------------------------------------------------------------
 
@@ -79,13 +84,16 @@ class SqlPartyRepository:
                         )
                     )
                 return party
-        except IntegrityError:
-            # A concurrent writer won a race that the checks above could not see yet.
+        except (IntegrityError, AlreadyExistsError) as exc:
+            # A concurrent writer got there first. When it was this very request (same
+            # request_id), its result is the answer; otherwise the conflict stands.
             if idempotency:
                 with self._db.reading() as conn:
                     earlier = self._replay(conn, idempotency)
                 if earlier:
                     return earlier
+            if isinstance(exc, AlreadyExistsError):
+                raise
             raise AlreadyExistsError(
                 f"{party.name} or one of its identifiers was taken by a concurrent request", reason="CONCURRENT_CONFLICT"
             ) from None
@@ -165,9 +173,16 @@ class SqlPartyRepository:
     # -- read ---------------------------------------------------------------------------------
 
     def get(self, party_id: str) -> Party | None:
-        with self._db.reading() as conn:
-            row = conn.execute(_GET_PARTY, {"party_id": party_id}).first()
-        return party_from_row(row) if row else None
+        row = self._db.fetch_one(self._get_party, {"party_id": party_id})
+        if row is None:
+            return None
+        key = (row.party_id, row.revision)
+        party = self._decoded.get(key)
+        if party is None:
+            if len(self._decoded) >= _DECODED_CACHE_SIZE:
+                self._decoded.clear()
+            party = self._decoded[key] = party_from_row(row)
+        return party
 
     def list(self, query: PartyQuery, after: int, limit: int) -> tuple[list[Party], int | None]:
         conditions = [parties.c.seq > after]
