@@ -14,7 +14,7 @@ from knownparty_service.domain.parties import Address, PartyFields, PartyKind
 from knownparty_service.domain.party_registry import PartyRegistry
 from knownparty_service.domain.payment_ledger import ImportSummary, PaymentLedger
 from knownparty_service.domain.payment_rules import FeeDraft, PaymentDraft
-from knownparty_service.domain.payments import FeeResolution, FeeType, recompute_window, standing, window_start_day
+from knownparty_service.domain.payments import FeeResolution, FeeType, recompute_window, standing
 from knownparty_service.domain.policy import load_policy
 from knownparty_service.settings import DEFAULT_POLICY_FILE
 from knownparty_service.storage.database import Database

@@ -9,12 +9,13 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, bindparam, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from knownparty_service.domain.errors import AlreadyExistsError, FieldViolation, NotFoundError, ValidationError
+from knownparty_service.domain.errors import AlreadyExistsError, NotFoundError
 from knownparty_service.domain.party_registry import IdempotencyKey, PartyChangeSet
 from knownparty_service.domain.parties import Party, PartyChange, PartyQuery, PartyRevision, PartyState
 from knownparty_service.storage.database import Database, FastQuery
 from knownparty_service.storage.party_codec import dump_document, dump_snapshot, load_snapshot, party_from_row
-from knownparty_service.storage.tables import idempotency_keys, parties, party_countries, party_identifiers, party_revisions
+from knownparty_service.storage.idempotency import find_earlier_result, remember_result
+from knownparty_service.storage.tables import parties, party_countries, party_identifiers, party_revisions
 
 _PARTY_COLUMNS = (
     parties.c.seq,
@@ -73,16 +74,7 @@ class SqlPartyRepository:
                 self._write_children(conn, seq, party, replace=False)
                 self._record_revision(conn, seq, party, PartyChange.CREATED, ())
                 if idempotency:
-                    conn.execute(
-                        insert(idempotency_keys).values(
-                            operation=idempotency.operation,
-                            request_id=idempotency.request_id,
-                            request_fingerprint=idempotency.fingerprint,
-                            resource_seq=seq,
-                            resource_revision=party.revision,
-                            create_time=party.create_time,
-                        )
-                    )
+                    remember_result(conn, idempotency, seq, party.revision, party.create_time)
                 return party
         except (IntegrityError, AlreadyExistsError) as exc:
             # A concurrent writer got there first. When it was this very request (same
@@ -99,21 +91,13 @@ class SqlPartyRepository:
             ) from None
 
     def _replay(self, conn: Connection, key: IdempotencyKey) -> Party | None:
-        row = conn.execute(
-            select(idempotency_keys).where(
-                idempotency_keys.c.operation == key.operation, idempotency_keys.c.request_id == key.request_id
-            )
-        ).first()
-        if row is None:
+        earlier = find_earlier_result(conn, key)
+        if earlier is None:
             return None
-        if row.request_fingerprint != key.fingerprint:
-            raise ValidationError(
-                [FieldViolation("request_id", "was already used for a different request; use a new request_id")],
-                reason="REQUEST_ID_REUSED",
-            )
+        seq, revision = earlier
         snapshot = conn.scalar(
             select(party_revisions.c.snapshot).where(
-                party_revisions.c.party_seq == row.resource_seq, party_revisions.c.revision == row.resource_revision
+                party_revisions.c.party_seq == seq, party_revisions.c.revision == revision
             )
         )
         return load_snapshot(snapshot)

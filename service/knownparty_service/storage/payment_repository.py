@@ -17,7 +17,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from knownparty_service.domain.errors import NotFoundError, ValidationError
+from knownparty_service.domain.errors import NotFoundError
 from knownparty_service.domain.parties import PartyKind, PartyState
 from knownparty_service.domain.payment_ledger import (
     LedgerRow,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from knownparty_service.domain.errors import AlreadyExistsError, FieldViolation, NotFoundError, ValidationError
+from knownparty_service.domain.errors import AlreadyExistsError, NotFoundError
 from knownparty_service.domain.money import Money
 from knownparty_service.domain.parties import PartyState
 from knownparty_service.domain.party_registry import IdempotencyKey
@@ -23,7 +23,8 @@ from knownparty_service.domain.violations import (
     ViolationQuery,
 )
 from knownparty_service.storage.database import Database
-from knownparty_service.storage.tables import idempotency_keys, parties, violation_status_changes, violations
+from knownparty_service.storage.idempotency import find_earlier_result, remember_result
+from knownparty_service.storage.tables import parties, violation_status_changes, violations
 
 _COLUMNS = (
     violations.c.seq,
@@ -152,16 +153,7 @@ class SqlViolationRepository:
                 for revision, change in enumerate(violation.status_history, start=1):
                     _record_change(conn, seq, revision, change)
                 if idempotency:
-                    conn.execute(
-                        insert(idempotency_keys).values(
-                            operation=idempotency.operation,
-                            request_id=idempotency.request_id,
-                            request_fingerprint=idempotency.fingerprint,
-                            resource_seq=seq,
-                            resource_revision=violation.revision,
-                            create_time=violation.create_time,
-                        )
-                    )
+                    remember_result(conn, idempotency, seq, violation.revision, violation.create_time)
                 return violation
         except (IntegrityError, AlreadyExistsError) as exc:
             # A concurrent writer won a race that the checks above could not see yet; when it was
@@ -204,22 +196,14 @@ class SqlViolationRepository:
             )
 
     def _replay(self, conn: Connection, key: IdempotencyKey) -> Violation | None:
-        row = conn.execute(
-            select(idempotency_keys).where(
-                idempotency_keys.c.operation == key.operation, idempotency_keys.c.request_id == key.request_id
-            )
-        ).first()
-        if row is None:
+        earlier = find_earlier_result(conn, key)
+        if earlier is None:
             return None
-        if row.request_fingerprint != key.fingerprint:
-            raise ValidationError(
-                [FieldViolation("request_id", "was already used for a different request; use a new request_id")],
-                reason="REQUEST_ID_REUSED",
-            )
-        found = conn.execute(select(*_COLUMNS).select_from(_FROM).where(violations.c.seq == row.resource_seq)).first()
+        seq, first_revision = earlier
+        found = conn.execute(select(*_COLUMNS).select_from(_FROM).where(violations.c.seq == seq)).first()
         current = _load(conn, [found])[0]
         # The violation as the first call returned it: status changes since then are left out.
-        history = current.status_history[: row.resource_revision]
+        history = current.status_history[:first_revision]
         return Violation(
             id=current.id,
             party_id=current.party_id,
@@ -228,7 +212,7 @@ class SqlViolationRepository:
             status_history=history,
             create_time=current.create_time,
             update_time=history[-1].change_time,
-            revision=row.resource_revision,
+            revision=first_revision,
         )
 
     # -- read ---------------------------------------------------------------------------------
