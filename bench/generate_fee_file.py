@@ -15,12 +15,15 @@ What is in it (deterministic for a given --seed, --as-of and the other options):
   USD 85 %, EUR 10 %, JPY 5 %. Amounts are integer minor units (cents; whole yen for JPY), drawn
   log-normally (a duty's median is USD 85). Billed 2 to 72 hours after the shipment, due 15 to 30
   days after billing.
-- About 60 % of fee lines get paid: most in full before the due date (a few short by less than the
-  policy's 0.5 % tolerance), about 10 % of those late (more than the 7-day grace after due), some in
-  two instalments, some only partly. A payment that would fall after --as-of is not in the file
-  (it has not happened yet), so recent lines are more often unpaid, as in a real file.
-- About 1 % of the unpaid lines are disputed, and older unpaid lines are sometimes waived or written
-  off (the resolution column of the fee row).
+- About 60 % of fee lines get paid, by two kinds of shipper. A third of the shippers are reliable:
+  they pay every line, 98 % of them in full before the due date plus the 7-day grace (a few short
+  by less than the policy's 0.5 % tolerance, some in two instalments); these are the repeat
+  customers the standing is for. The others pay 45 % of their lines: in full, late (more than the
+  grace after due), in two instalments, or only partly. A payment that would fall after --as-of is
+  not in the file (it has not happened yet), so recent lines are more often unpaid, as in a real
+  file.
+- About 1 % of the unpaid lines are disputed, and the unreliable shippers' long-overdue lines are
+  sometimes waived or written off (the resolution column of the fee row).
 - Every shipment, bill and payment time is before --as-of (default: today's UTC midnight), so in the
   past when the file is imported; due dates of the last month's bills lie ahead, as in a real file.
 
@@ -69,7 +72,10 @@ CURRENCIES = (("USD", 0.85), ("EUR", 0.10), ("JPY", 0.05))
 PER_CENT = {"USD": 1.0, "EUR": 0.92, "JPY": 1.5}
 # Median (US cents) and log-normal sigma of each fee type.
 AMOUNTS = {"duty": (8_500, 1.1), "tax": (4_000, 1.0), "government_fee": (2_700, 0.6)}
-PAID_SHARE = 0.63  # some payments fall after --as-of and are left out: about 60 % end up paid
+# (share of shippers, share of their lines paid, late, two instalments, partly paid): about 64 % of
+# lines by weight, some payments fall after --as-of and are left out: about 60 % end up paid.
+RELIABLE = (0.35, 1.00, 0.02, 0.04, 0.00)
+UNRELIABLE = (0.65, 0.45, 0.15, 0.06, 0.06)
 GRACE_DAYS = 7  # the default policy's grace period: later than due + 7 days is late
 SHIPPER_ID = "bench-shipper-{:05d}"
 
@@ -139,6 +145,7 @@ def generate(
     currency_cum = list(_accumulate(w for _, w in CURRENCIES))
     count_cum = list(_accumulate(FEE_COUNT_WEIGHTS))
     tag = f"{seed % 65536:04X}"
+    reliable = set(rng.sample(ids, round(shippers * RELIABLE[0])))
 
     pending: list[tuple[int, int, tuple]] = []  # (paid_time, order, row) payments not yet written
     written = fee_rows = payment_rows = shipments = lines_paid = 0
@@ -184,9 +191,10 @@ def generate(
                 amount = max(1, int(cents * PER_CENT[currency]))
                 due_at = bill_at + rng.randint(15, 30) * DAY
                 resolution = ""
-                paid_parts = _payments(rng, amount, bill_at, due_at) if random_() < PAID_SHARE else []
+                profile = RELIABLE if shipper in reliable else UNRELIABLE
+                paid_parts = _payments(rng, amount, bill_at, due_at, profile) if random_() < profile[1] else []
                 if not paid_parts:
-                    resolution = _resolution(rng, due_at, end)
+                    resolution = _resolution(rng, due_at, end, profile is UNRELIABLE)
                     if resolution:
                         resolutions[resolution] += 1
                 writerow(
@@ -232,8 +240,9 @@ def _accumulate(values):
         yield total
 
 
-def _payments(rng: random.Random, amount: int, bill_at: int, due_at: int) -> list[tuple[int, int]]:
+def _payments(rng: random.Random, amount: int, bill_at: int, due_at: int, profile: tuple) -> list[tuple[int, int]]:
     """The payments of a line that gets paid: [(paid_time, amount)], in time order."""
+    _, _, late_share, instalment_share, partial_share = profile
     def on_time() -> int:
         return bill_at + int(rng.uniform(DAY, due_at - bill_at))
 
@@ -241,25 +250,27 @@ def _payments(rng: random.Random, amount: int, bill_at: int, due_at: int) -> lis
         return due_at + int(rng.uniform((GRACE_DAYS + 1) * DAY, 60 * DAY))
 
     u = rng.random()
-    if u < 0.80:  # in full, on time; 3 % of them short by less than the 0.5 % tolerance
-        paid = amount - int(amount * rng.uniform(0, 0.004)) if rng.random() < 0.03 else amount
-        return [(on_time(), max(1, paid))]
-    if u < 0.90:  # in full, late
+    if u < late_share:  # in full, late
         return [(late(), amount)]
-    if u < 0.96 and amount >= 2:  # two instalments; the second late one time in three
+    u -= late_share
+    if u < instalment_share and amount >= 2:  # two instalments, both on time
         first_part = max(1, min(amount - 1, int(amount * rng.uniform(0.3, 0.7))))
         first_at = on_time()
-        second_at = late() if rng.random() < 1 / 3 else first_at + int(rng.uniform(HOUR, max(2 * HOUR, due_at - first_at)))
-        return [(first_at, first_part), (max(second_at, first_at + 1), amount - first_part)]
-    # partly paid and left open
-    return [(on_time(), max(1, int(amount * rng.uniform(0.5, 0.9))))]
+        second_at = first_at + int(rng.uniform(HOUR, max(2 * HOUR, due_at - first_at)))
+        return [(first_at, first_part), (second_at, amount - first_part)]
+    u -= instalment_share
+    if u < partial_share:  # partly paid and left open
+        return [(on_time(), max(1, int(amount * rng.uniform(0.5, 0.9))))]
+    # in full, on time; 3 % of them short by less than the 0.5 % tolerance
+    paid = amount - int(amount * rng.uniform(0, 0.004)) if rng.random() < 0.03 else amount
+    return [(on_time(), max(1, paid))]
 
 
-def _resolution(rng: random.Random, due_at: int, end: int) -> str:
+def _resolution(rng: random.Random, due_at: int, end: int, unreliable: bool) -> str:
     u = rng.random()
     if u < 0.01:
         return "disputed"
-    if due_at + 60 * DAY < end:  # only lines long overdue get waived or written off
+    if unreliable and due_at + 60 * DAY < end:  # only lines long overdue get waived or written off
         if u < 0.015:
             return "waived"
         if u < 0.02:

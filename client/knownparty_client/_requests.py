@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
@@ -191,3 +192,57 @@ def list_fee_lines(parent: str, page_size: int, outstanding_only: bool) -> types
 
 def get_payment_standing(name: str) -> types.GetPaymentStandingRequest:
     return types.GetPaymentStandingRequest(name=party_name(name))
+
+
+def watchlist_name(name: str) -> str:
+    name = name.strip()
+    return name if not name or "/" in name else f"watchlists/{name}"
+
+
+def version_name(name: str) -> str:
+    """`watchlists/{list}/versions/{n}`, from that, `{list}/{n}` or a bare `{list}` (active)."""
+    name = name.strip()
+    if name.startswith("watchlists/"):
+        return name if "/versions/" in name else f"{name}/versions/-"
+    list_id, _, number = name.partition("/")
+    return f"watchlists/{list_id}/versions/{number or '-'}"
+
+
+def import_watchlist_stream(
+    list_id: str, list_format: int, source: str, files: Sequence[tuple[str, str, bytes]], chunk_size: int
+) -> Iterator[types.ImportWatchlistRequest]:
+    """The header (sizes and digests of every file), then each file in chunks."""
+    header = types.ImportWatchlistHeader(list_id=list_id, format=list_format, source=source)
+    for role, file_name, data in files:
+        header.files.add(role=role, file_name=file_name, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
+    yield types.ImportWatchlistRequest(header=header)
+    for role, _, data in files:
+        for start in range(0, len(data), chunk_size):
+            yield types.ImportWatchlistRequest(chunk=types.FileChunk(role=role, data=data[start : start + chunk_size]))
+
+
+def screen_name(
+    name: str,
+    *,
+    entry_type: int | None,
+    countries: Sequence[str],
+    date_of_birth: str,
+    identifiers: Sequence[str],
+    lists: Sequence[str],
+    min_score: float | None,
+    limit: int,
+    tag: str = "",
+) -> types.ScreenNameRequest:
+    request = types.ScreenNameRequest(
+        name=name,
+        type=entry_type or 0,
+        countries=list(countries),
+        date_of_birth=date_of_birth,
+        identifiers=list(identifiers),
+        lists=list(lists),
+        limit=limit,
+        tag=tag,
+    )
+    if min_score is not None:
+        request.min_score = min_score
+    return request

@@ -17,6 +17,8 @@ PARTY_SERVICE = "knownparty.v1.PartyService"
 DIAGNOSTICS_SERVICE = "knownparty.v1.DiagnosticsService"
 VIOLATION_SERVICE = "knownparty.v1.ViolationService"
 PAYMENT_SERVICE = "knownparty.v1.PaymentService"
+WATCHLIST_SERVICE = "knownparty.v1.WatchlistService"
+SCREENING_SERVICE = "knownparty.v1.ScreeningService"
 
 RETRYABLE_METHODS: tuple[tuple[str, str], ...] = (
     (PARTY_SERVICE, "GetParty"),
@@ -31,6 +33,11 @@ RETRYABLE_METHODS: tuple[tuple[str, str], ...] = (
     (PAYMENT_SERVICE, "RecordPayment"),
     (PAYMENT_SERVICE, "ListFeeLines"),
     (PAYMENT_SERVICE, "GetPaymentStanding"),
+    (WATCHLIST_SERVICE, "ListWatchlists"),
+    (WATCHLIST_SERVICE, "GetWatchlistVersion"),
+    (WATCHLIST_SERVICE, "ListWatchlistVersions"),
+    (WATCHLIST_SERVICE, "ListWatchlistEntries"),
+    (SCREENING_SERVICE, "ScreenName"),
     (DIAGNOSTICS_SERVICE, "Echo"),
 )
 

@@ -12,14 +12,14 @@ knownparty_client.errors.KnownPartyError subclass on failure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 import grpc
 
 from knownparty_client import _requests, types
-from knownparty_client._generated import diagnostics_pb2_grpc, party_pb2_grpc, payment_pb2_grpc, violation_pb2_grpc
+from knownparty_client._generated import diagnostics_pb2_grpc, party_pb2_grpc, payment_pb2_grpc, screening_pb2_grpc, violation_pb2_grpc, watchlist_pb2_grpc
 from knownparty_client._retry import channel_options
 from knownparty_client.errors import from_rpc_error
 from knownparty_client.pagers import Pager
@@ -56,6 +56,8 @@ class KnownPartyClient:
         self._parties = party_pb2_grpc.PartyServiceStub(self._channel)
         self._violations = violation_pb2_grpc.ViolationServiceStub(self._channel)
         self._payments = payment_pb2_grpc.PaymentServiceStub(self._channel)
+        self._watchlists = watchlist_pb2_grpc.WatchlistServiceStub(self._channel)
+        self._screening = screening_pb2_grpc.ScreeningServiceStub(self._channel)
         self._diagnostics = diagnostics_pb2_grpc.DiagnosticsServiceStub(self._channel)
         self._closed = False
 
@@ -322,3 +324,101 @@ class KnownPartyClient:
     ) -> types.PaymentStanding:
         """The shipper's repeat-customer standing under the server's policy."""
         return self._call(self._payments.GetPaymentStanding, _requests.get_payment_standing(name), timeout, metadata)
+
+    # -- WatchlistService ----------------------------------------------------------------------
+
+    def import_watchlist(
+        self,
+        list_id: str,
+        list_format: types.ListFormat | int,
+        files: Sequence[tuple[str, str, bytes]],
+        *,
+        source: str = "",
+        chunk_size: int = 1024 * 1024,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> types.ImportWatchlistResponse:
+        """Uploads a list's files, each as (role, file name, content); the server parses them
+        into a new version (or reports that the content equals the active one)."""
+        stream = _requests.import_watchlist_stream(list_id, list_format, source, files, chunk_size)
+        return self._call(self._watchlists.ImportWatchlist, stream, timeout, metadata)
+
+    def list_watchlists(
+        self, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> list[types.Watchlist]:
+        response = self._call(self._watchlists.ListWatchlists, types.ListWatchlistsRequest(), timeout, metadata)
+        return list(response.watchlists)
+
+    def get_watchlist_version(
+        self, name: str, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> types.WatchlistVersion:
+        """`watchlists/{list}/versions/{n}`, `{list}/{n}`, or `{list}` for the active version."""
+        request = types.GetWatchlistVersionRequest(name=_requests.version_name(name))
+        return self._call(self._watchlists.GetWatchlistVersion, request, timeout, metadata)
+
+    def list_watchlist_versions(
+        self, parent: str, *, page_size: int = 0, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> Pager[types.WatchlistVersion]:
+        request = types.ListWatchlistVersionsRequest(parent=_requests.watchlist_name(parent), page_size=page_size)
+        return self._pager(self._watchlists.ListWatchlistVersions, request, "versions", timeout, metadata)
+
+    def list_watchlist_entries(
+        self,
+        parent: str,
+        *,
+        page_size: int = 0,
+        entry_type: types.EntryType | int | None = None,
+        country: str = "",
+        program: str = "",
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> Pager[types.WatchlistEntry]:
+        request = types.ListWatchlistEntriesRequest(
+            parent=_requests.version_name(parent), page_size=page_size, type=entry_type or 0, country=country, program=program
+        )
+        return self._pager(self._watchlists.ListWatchlistEntries, request, "entries", timeout, metadata)
+
+    # -- ScreeningService ----------------------------------------------------------------------
+
+    def screen_name(
+        self,
+        name: str,
+        *,
+        entry_type: types.EntryType | int | None = None,
+        countries: Sequence[str] = (),
+        date_of_birth: str = "",
+        identifiers: Sequence[str] = (),
+        lists: Sequence[str] = (),
+        min_score: float | None = None,
+        limit: int = 0,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> types.ScreenNameResponse:
+        """Screens one name; matches at or above `min_score` (default: the alert threshold)."""
+        request = _requests.screen_name(
+            name,
+            entry_type=entry_type,
+            countries=countries,
+            date_of_birth=date_of_birth,
+            identifiers=identifiers,
+            lists=lists,
+            min_score=min_score,
+            limit=limit,
+        )
+        return self._call(self._screening.ScreenName, request, timeout, metadata)
+
+    def screen_names(
+        self,
+        queries: Iterable[types.ScreenNameRequest],
+        *,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> Iterator[types.ScreenNamesResponse]:
+        """Screens a stream of queries; yields one answer (result or error) per query, in order.
+        `timeout` bounds the whole stream (default: the client's timeout times 60)."""
+        requests = (types.ScreenNamesRequest(query=q) for q in queries)
+        deadline = (self.timeout or 10) * 60 if timeout is None else timeout
+        try:
+            yield from self._screening.ScreenNames(requests, timeout=deadline, metadata=self._metadata + tuple(metadata))
+        except grpc.RpcError as err:
+            raise from_rpc_error(err) from err

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     # How long SIGTERM waits for in-flight calls before cancelling them.
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
     log_level: str = "INFO"
+    # How often the screening index checks the database for list versions imported elsewhere.
+    index_poll_seconds: float = Field(default=2.0, gt=0, le=3600)
     # The versioned vetting policy; the packaged default when unset.
     policy_file: Path | None = None
 

@@ -14,14 +14,21 @@ from grpc_reflection.v1alpha import reflection
 
 from knownparty_client._generated import diagnostics_pb2, diagnostics_pb2_grpc, party_pb2, party_pb2_grpc
 from knownparty_client._generated import payment_pb2, payment_pb2_grpc, violation_pb2, violation_pb2_grpc
+from knownparty_client._generated import screening_pb2, screening_pb2_grpc, watchlist_pb2, watchlist_pb2_grpc
 from knownparty_service.api.diagnostics_servicer import DiagnosticsServicer
 from knownparty_service.api.errors import ErrorMappingInterceptor
 from knownparty_service.api.party_servicer import PartyServicer
 from knownparty_service.api.payment_servicer import PaymentServicer
+from knownparty_service.api.screening_servicer import ScreeningServicer
+from knownparty_service.api.watchlist_servicer import WatchlistServicer
+from knownparty_service.app.index_keeper import IndexKeeper
 from knownparty_service.api.violation_servicer import ViolationServicer
 from knownparty_service.domain.party_registry import PartyRegistry
 from knownparty_service.domain.payment_ledger import PaymentLedger
 from knownparty_service.domain.policy import PolicyError, load_policy
+from knownparty_service.domain.watchlists.catalog import WatchlistCatalog
+from knownparty_service.domain.watchlists.screener import Screener
+from knownparty_service.domain.watchlists.screening import ScreeningIndex, ScreeningQuery
 from knownparty_service.domain.violation_registry import ViolationRegistry
 from knownparty_service.settings import Settings
 from knownparty_service.storage.database import Database
@@ -29,6 +36,7 @@ from knownparty_service.storage.migrate import upgrade
 from knownparty_service.storage.party_repository import SqlPartyRepository
 from knownparty_service.storage.payment_repository import SqlPaymentRepository
 from knownparty_service.storage.violation_repository import SqlViolationRepository
+from knownparty_service.storage.watchlist_repository import SqlWatchlistRepository
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +45,8 @@ SERVICE_NAMES = (
     diagnostics_pb2.DESCRIPTOR.services_by_name["DiagnosticsService"].full_name,
     violation_pb2.DESCRIPTOR.services_by_name["ViolationService"].full_name,
     payment_pb2.DESCRIPTOR.services_by_name["PaymentService"].full_name,
+    watchlist_pb2.DESCRIPTOR.services_by_name["WatchlistService"].full_name,
+    screening_pb2.DESCRIPTOR.services_by_name["ScreeningService"].full_name,
 )
 
 
@@ -47,6 +57,7 @@ class RunningServer:
     health: health.HealthServicer
     database: Database
     grace_seconds: float
+    index_keeper: IndexKeeper | None = None
 
     def set_serving(self, serving: bool) -> None:
         status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
@@ -57,6 +68,8 @@ class RunningServer:
         """Reports NOT_SERVING, refuses new calls, lets in-flight ones finish, then closes the pool."""
         self.set_serving(False)
         self.server.stop(self.grace_seconds if grace is None else grace).wait()
+        if self.index_keeper is not None:
+            self.index_keeper.stop()
         self.database.dispose()
 
 
@@ -69,6 +82,9 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
     policy = load_policy(settings.policy_path)
     payments = SqlPaymentRepository(database)
     payments.ensure_policy(policy)
+    watchlists = SqlWatchlistRepository(database)
+    keeper = IndexKeeper(watchlists, ScreeningIndex.build, poll_seconds=settings.index_poll_seconds)
+    keeper.start()
 
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="knownparty-rpc"),
@@ -78,6 +94,12 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
     party_pb2_grpc.add_PartyServiceServicer_to_server(PartyServicer(PartyRegistry(SqlPartyRepository(database))), server)
     violation_pb2_grpc.add_ViolationServiceServicer_to_server(ViolationServicer(ViolationRegistry(SqlViolationRepository(database))), server)
     payment_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentServicer(PaymentLedger(payments, policy)), server)
+    watchlist_pb2_grpc.add_WatchlistServiceServicer_to_server(
+        WatchlistServicer(WatchlistCatalog(watchlists), on_import=keeper.refresh), server
+    )
+    screening_pb2_grpc.add_ScreeningServiceServicer_to_server(
+        ScreeningServicer(Screener(keeper.snapshot, policy, ScreeningQuery)), server
+    )
     diagnostics_pb2_grpc.add_DiagnosticsServiceServicer_to_server(DiagnosticsServicer(), server)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -85,10 +107,11 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
 
     port = server.add_insecure_port(settings.listen)
     if port == 0:
+        keeper.stop()
         database.dispose()
         raise RuntimeError(f"could not listen on {settings.listen}")
     server.start()
-    running = RunningServer(server, port, health_servicer, database, settings.shutdown_grace_seconds)
+    running = RunningServer(server, port, health_servicer, database, settings.shutdown_grace_seconds, keeper)
     running.set_serving(True)
     return running
 

@@ -30,10 +30,17 @@ class RepeatCustomerPolicy:
 
 
 @dataclass(frozen=True)
+class ScreeningPolicy:
+    alert_threshold: float
+
+
+@dataclass(frozen=True)
 class Policy:
     version: str
     repeat_customer: RepeatCustomerPolicy
-    # A digest of the values, so stored aggregates know which policy they were computed under.
+    screening: ScreeningPolicy
+    # A digest of the repeat-customer values, so the stored standing counters know which rules
+    # they were computed under.
     fingerprint: str = ""
 
 
@@ -46,8 +53,9 @@ _RANGES: dict[str, tuple[float, float]] = {
     "payment_tolerance_bps": (0, 10_000),
     "minimum_on_time_ratio": (0.0, 1.0),
     "maximum_write_offs": (0, 1_000_000),
+    "alert_threshold": (0.0, 1.0),
 }
-_SECTIONS = {"repeat_customer": RepeatCustomerPolicy}
+_SECTIONS = {"repeat_customer": RepeatCustomerPolicy, "screening": ScreeningPolicy}
 
 
 def _line_of(text: str, section: str | None, key: str) -> int:
@@ -106,8 +114,9 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
     if not isinstance(version, str) or not version.strip():
         raise PolicyError(f"{source}:{_line_of(text, None, 'version')}: version must be a non-empty string")
     repeat_customer = _section(data, "repeat_customer", RepeatCustomerPolicy, text, source)
-    digest = hashlib.sha256(repr((version, repeat_customer)).encode()).hexdigest()[:16]
-    return Policy(version=version, repeat_customer=repeat_customer, fingerprint=digest)
+    screening = _section(data, "screening", ScreeningPolicy, text, source)
+    digest = hashlib.sha256(repr(repeat_customer).encode()).hexdigest()[:16]
+    return Policy(version=version, repeat_customer=repeat_customer, screening=screening, fingerprint=digest)
 
 
 def load_policy(path: Path) -> Policy:

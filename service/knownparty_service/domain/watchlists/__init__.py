@@ -1,0 +1,1 @@
+"""Watchlists: parsing the official list formats, and the screening matcher."""

@@ -1,0 +1,286 @@
+"""The in-memory name index: token postings, a deletion-neighbourhood map for typos, and the
+candidate search that avoids scanning every listed name.
+
+Layout (compact on purpose, for a million names):
+- entries: one row per listed party; `entry_list` (array of small ints) says which list it is from;
+- names: every primary name and alias, as a slice of one flat array of token ids (`name_tokens`,
+  `name_offsets`), with its entry (`name_entry`) and kind (`name_kind`: primary, alias, weak alias);
+- tokens: interned strings with an id (`vocab`), an entry-level document frequency (`df`), a weight
+  (`weight`, IDF or the low weight of a legal form / stopword / title), and postings (array of name ids);
+- typos: every token of length >= FUZZY_MIN_LEN is also filed under each of its one-character
+  deletions (SymSpell style); a query token looks up itself and its own deletions up to two, so
+  substitutions, transpositions, and one or two insertions or deletions are found by lookups only.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import sys
+from array import array
+from collections.abc import Iterable, Iterator
+
+from knownparty_service.domain.watchlists.entries import WatchlistEntry
+from knownparty_service.domain.watchlists.normalize import (
+    HONORIFICS,
+    LEGAL_FORMS,
+    ORG_FORM_WORDS,
+    STOPWORDS,
+    name_tokens,
+)
+from knownparty_service.domain.watchlists import scoring as S
+
+PRIMARY, ALIAS, WEAK_ALIAS = 0, 1, 2
+
+# Token classes (array of small ints per token id).
+PLAIN, LEGAL, STOP, TITLE, INITIAL = 0, 1, 2, 3, 4
+
+
+def token_class(token: str) -> int:
+    if len(token) == 1 and token.isalpha():
+        return INITIAL
+    if token in LEGAL_FORMS or token in ORG_FORM_WORDS:
+        return LEGAL
+    if token in STOPWORDS:
+        return STOP
+    if token in HONORIFICS:
+        return TITLE
+    return PLAIN
+
+
+def class_weight(cls: int, idf: float) -> float:
+    if cls == LEGAL:
+        return min(idf, S.LEGAL_FORM_WEIGHT)
+    if cls == STOP:
+        return min(idf, S.STOPWORD_WEIGHT)
+    if cls == TITLE:
+        return min(idf, S.TITLE_WEIGHT)
+    if cls == INITIAL:
+        return min(idf, S.INITIAL_WEIGHT)
+    return idf
+
+
+def deletions(token: str, depth: int) -> set[str]:
+    """All strings made by deleting 1..depth characters of token."""
+    out: set[str] = set()
+    frontier = {token}
+    for _ in range(depth):
+        nxt: set[str] = set()
+        for t in frontier:
+            for i in range(len(t)):
+                nxt.add(t[:i] + t[i + 1 :])
+        out |= nxt
+        frontier = nxt
+    return out
+
+
+class NameIndex:
+    """Token index over listed names. Read-only after `build`, so concurrent queries are safe."""
+
+    def __init__(self) -> None:
+        self.list_names: list[str] = []
+        self.list_versions: list[str] = []
+        self.entries: list[WatchlistEntry] = []
+        self.entry_list = array("H")
+        self.name_entry = array("i")
+        self.name_kind = array("b")
+        self.name_text: list[str] = []
+        self.name_offsets = array("i", [0])
+        self.name_tokens = array("i")
+        self.name_weight = array("f")
+        self.vocab: dict[str, int] = {}
+        self.tokens: list[str] = []
+        self.df = array("i")
+        self.token_cls = array("b")
+        self.weight = array("d")
+        self.postings: list[array] = []
+        self.deletes: dict[str, int | list[int]] = {}
+        self.unknown_weight = 1.0
+        self.evidence_needed = 1.0
+
+    # --- build -----------------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, items: Iterable[tuple[str, str, WatchlistEntry]]) -> NameIndex:
+        self = cls()
+        lists: dict[tuple[str, str], int] = {}
+        vocab = self.vocab
+        tokens = self.tokens
+        df: list[int] = []
+        postings: list[list[int]] = []
+        cache: dict[str, tuple[int, ...]] = {}  # raw name -> token ids (repeated names are common)
+        intern = sys.intern
+
+        def tids_of(text: str) -> tuple[int, ...]:
+            hit = cache.get(text)
+            if hit is not None:
+                return hit
+            ids = []
+            for t in name_tokens(text):
+                tid = vocab.get(t)
+                if tid is None:
+                    tid = vocab[intern(t)] = len(tokens)
+                    tokens.append(t)
+                    df.append(0)
+                    postings.append([])
+                ids.append(tid)
+            out = tuple(ids)
+            if len(cache) < 2_000_000:
+                cache[text] = out
+            return out
+
+        name_entry, name_kind, name_text = self.name_entry, self.name_kind, self.name_text
+        name_offsets, flat = self.name_offsets, self.name_tokens
+        for list_name, list_version, entry in items:
+            key = (list_name, list_version)
+            lid = lists.get(key)
+            if lid is None:
+                lid = lists[key] = len(self.list_names)
+                self.list_names.append(list_name)
+                self.list_versions.append(list_version)
+            eid = len(self.entries)
+            self.entries.append(entry)
+            self.entry_list.append(lid)
+            seen: set[tuple[int, ...]] = set()
+            entry_tokens: set[int] = set()
+            for kind, names in ((PRIMARY, (entry.primary_name,)), (ALIAS, entry.aliases), (WEAK_ALIAS, entry.weak_aliases)):
+                for text in names:
+                    ids = tids_of(text)
+                    if not ids or ids in seen:
+                        continue
+                    seen.add(ids)
+                    nid = len(name_text)
+                    name_text.append(text)
+                    name_entry.append(eid)
+                    name_kind.append(kind)
+                    flat.extend(ids)
+                    name_offsets.append(len(flat))
+                    for tid in set(ids):
+                        postings[tid].append(nid)
+                    entry_tokens.update(ids)
+            for tid in entry_tokens:
+                df[tid] += 1
+        del cache
+
+        n_entries = max(len(self.entries), 1)
+        self.df = array("i", df)
+        self.postings = [array("i", p) for p in postings]
+        del postings
+        self.token_cls = array("b", (token_class(t) for t in tokens))
+        self.weight = array(
+            "d", (class_weight(c, math.log(1.0 + n_entries / d)) for c, d in zip(self.token_cls, self.df))
+        )
+        weight, offsets = self.weight, self.name_offsets
+        self.name_weight = array(
+            "f", (sum(weight[t] for t in flat[offsets[n] : offsets[n + 1]]) for n in range(len(name_text)))
+        )
+        # A query token the lists never use is as rare as a token used once.
+        self.unknown_weight = math.log(1.0 + n_entries)
+        self.evidence_needed = S.EVIDENCE_FRACTION * math.log(1.0 + n_entries)
+        deletes: dict[str, int | list[int]] = {}
+        for tid, t in enumerate(tokens):
+            if len(t) < S.FUZZY_INDEX_MIN_LEN:
+                continue
+            for d in deletions(t, 1):
+                prev = deletes.get(d)
+                if prev is None:
+                    deletes[d] = tid
+                elif isinstance(prev, int):
+                    deletes[d] = [prev, tid]
+                else:
+                    prev.append(tid)
+        self.deletes = deletes
+        return self
+
+    # --- lookups ---------------------------------------------------------------------------------
+
+    @property
+    def name_count(self) -> int:
+        return len(self.name_text)
+
+    def tokens_of(self, nid: int) -> array:
+        return self.name_tokens[self.name_offsets[nid] : self.name_offsets[nid + 1]]
+
+    def query_weight(self, token: str) -> float:
+        tid = self.vocab.get(token)
+        if tid is not None:
+            return self.weight[tid]
+        cls = token_class(token)
+        return class_weight(cls, self.unknown_weight) if cls != PLAIN else self.unknown_weight
+
+    def fuzzy_tokens(self, token: str) -> Iterator[int]:
+        """Ids of vocabulary tokens that may be within the typo budget of `token` (unverified)."""
+        vocab, deletes = self.vocab, self.deletes
+        keys = {token}
+        if len(token) >= S.FUZZY_MIN_LEN:
+            keys |= deletions(token, 2 if len(token) >= S.FUZZY_TWO_EDITS_LEN else 1)
+        for k in keys:
+            tid = vocab.get(k)
+            if tid is not None:
+                yield tid
+            hit = deletes.get(k)
+            if hit is not None:
+                if isinstance(hit, int):
+                    yield hit
+                else:
+                    yield from hit
+
+    def split_tokens(self, token: str) -> list[int]:
+        """A query token that is two listed tokens glued ("bankmaskan" -> "bank", "maskan"): the
+        ids of the parts, for every split where both parts are known."""
+        out: list[int] = []
+        vocab = self.vocab
+        if len(token) < 2 * S.SPLIT_MIN_PART:
+            return out
+        for k in range(S.SPLIT_MIN_PART, len(token) - S.SPLIT_MIN_PART + 1):
+            a = vocab.get(token[:k])
+            if a is None:
+                continue
+            b = vocab.get(token[k:])
+            if b is not None:
+                out.extend((a, b))
+        return out
+
+    def candidates(
+        self,
+        variants: list[dict[int, float]],
+        qweights: list[float],
+        need_fraction: float,
+        allowed_lists: set[int] | None,
+        limit: int,
+    ) -> list[int]:
+        """Name ids worth scoring. `variants[i]` maps the token ids that may match query token i to
+        their similarity. Postings are walked rarest first, and the walk stops once the query
+        weight left unwalked is too small for a name matching only those tokens to reach the
+        score floor (`need_fraction` of the query weight must be matched) - so a common first
+        name or a legal form is never walked when a rarer token is there."""
+        order = sorted(range(len(variants)), key=lambda i: sum(len(self.postings[t]) for t in variants[i]))
+        total = sum(qweights) or 1.0
+        remaining = total
+        acc: dict[int, float] = {}
+        walked = 0
+        postings, weight = self.postings, self.weight
+        for i in order:
+            if remaining < need_fraction * total and acc:
+                break
+            remaining -= qweights[i]
+            for tid, sim in variants[i].items():
+                p = postings[tid]
+                if walked > S.MAX_POSTINGS_WALKED and acc:
+                    break
+                walked += len(p)
+                contribution = weight[tid] * sim
+                get = acc.get
+                for nid in p:
+                    acc[nid] = get(nid, 0.0) + contribution
+        if not acc:
+            return []
+        if allowed_lists is not None:
+            ne, el = self.name_entry, self.entry_list
+            acc = {nid: v for nid, v in acc.items() if el[ne[nid]] in allowed_lists}
+        if len(acc) <= limit:
+            return list(acc)
+        # Rank by matched weight less the listed weight left unmatched, like the full score does.
+        nw = self.name_weight
+        miss = S.NAME_MISS
+        return heapq.nlargest(limit, acc, key=lambda n: acc[n] - miss * max(0.0, nw[n] - acc[n]))

@@ -1,0 +1,268 @@
+"""Scoring a listed name against a query: IDF-weighted token alignment, then supporting fields.
+
+score = matched / (matched weight + unmatched query weight * QUERY_MISS + unmatched name weight *
+NAME_MISS + missing evidence), where matched = sum(similarity * weight) over aligned token pairs;
+then field adjustments (type, country, date of birth, identifier) are added and the result is
+clamped to [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+# --- tuned constants (one-line reason each) ------------------------------------------------------
+
+FUZZY_MIN_LEN = 3  # shorter tokens only match exactly; the typo budget goes by the longer token of a pair
+FUZZY_INDEX_MIN_LEN = 4  # listed tokens this long are filed under their deletions (shorter ones collide too much)
+FUZZY_TWO_EDITS_LEN = 5  # from this length a token may carry two typos
+FUZZY_THREE_EDITS_LEN = 11  # and from this length three
+TYPO_COST = 0.75  # share of a token's similarity one edit per character costs: typos are likely, not proof
+KNOWN_TOKEN_FUZZY = 0.8  # a short query token that is itself a listed token is a different name, not a typo
+KNOWN_TOKEN_MAX_LEN = 5  # ... for short tokens only ("peng" is not "deng"); long variants stay typos
+SPLIT_MIN_PART = 2  # a glued query token is split into known parts of at least this length
+COMPOUND_MIN_LEN = 4  # only tokens this long are tried against glued neighbours
+MAX_POSTINGS_WALKED = 400_000  # bound on postings read per query, for the latency budget
+MAX_CANDIDATES = 120  # names rescored in full per query, picked by the rough posting score
+
+INITIAL_SIM = 0.8  # "M" for "Mohammed" is likely, not certain
+INITIAL_WEIGHT = 1.5  # an initial carries about log(26) of evidence, much less than a full token
+LEGAL_FORM_WEIGHT = 0.3  # "LTD", "CORP", "OOO" say almost nothing about who the party is
+STOPWORD_WEIGHT = 0.5  # "of", "the", "de" likewise
+TITLE_WEIGHT = 0.3  # titles left inside a name ("Sheikh") likewise
+LEGAL_CROSS_SIM = 0.6  # "LTD" against "LLC": both legal forms, not the same one
+
+QUERY_MISS = 0.6  # an unmatched query token (a name the listed party does not have) is evidence against
+NAME_MISS = 0.3  # an unmatched listed token counts less: queries often drop middle names
+EVIDENCE_FRACTION = 0.55  # matched weight below this share of log(N) is padded: one common token never alerts
+TYPO_MIN_SIM = 0.6  # fuzzy token pairs below this similarity are no match at all
+
+TYPE_MISMATCH = -0.2  # an individual is not a company: a strong hint against
+TYPE_MISMATCH_SOFT = -0.05  # entity vs vessel/aircraft: lists blur these
+COUNTRY_MATCH = 0.03  # a shared country is weak evidence for (many parties share a country)
+COUNTRY_CONFLICT = -0.05  # no shared country: weak evidence against (lists are incomplete)
+DOB_MATCH = 0.06  # same date (as precise as both sides go) is good evidence for
+DOB_CONFLICT = -0.12  # a different year of birth is good evidence against
+DOB_YEAR_TOLERANCE = 1  # lists often give approximate years ("circa 1971")
+IDENTIFIER_MATCH = 0.25  # the same passport / registration number is near-proof
+WEAK_ALIAS_FACTOR = 0.92  # weak aliases (OFAC weak a.k.a., UN "Low") are scored lower
+
+
+# --- explanation types ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    query_token: str  # "" for a listed token no query token was paired with
+    matched_token: str  # "" for a query token left unpaired
+    similarity: float
+    weight: float  # the pair's share of all the weight in play (rare tokens weigh more)
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    field: str  # "type", "country", "date_of_birth", "identifier", "weak_alias"
+    delta: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    token_pairs: tuple[TokenPair, ...]
+    adjustments: tuple[Adjustment, ...]
+
+
+# --- token similarity ----------------------------------------------------------------------------
+
+
+def max_edits(length: int) -> int:
+    """Typo budget for a pair of tokens whose longer side has this length."""
+    if length < FUZZY_MIN_LEN:
+        return 0
+    if length < FUZZY_TWO_EDITS_LEN:
+        return 1
+    if length < FUZZY_THREE_EDITS_LEN:
+        return 2
+    return 3
+
+
+def token_similarity(a: str, b: str) -> float:
+    """1 for equal tokens; INITIAL_SIM for an initial and a token with that first letter; else
+    1 - TYPO_COST * edits / longer length when the (optimal string alignment: a transposition
+    counts once) edit distance is within the shorter token's typo budget; else 0."""
+    if a == b:
+        return 1.0
+    la, lb = len(a), len(b)
+    if la == 1 or lb == 1:
+        return INITIAL_SIM if a[0] == b[0] else 0.0
+    budget = max_edits(max(la, lb))
+    if budget == 0 or abs(la - lb) > budget:
+        return 0.0
+    d = OSA.distance(a, b, score_cutoff=budget)
+    if d > budget:
+        return 0.0
+    sim = 1.0 - TYPO_COST * d / max(la, lb)
+    return sim if sim >= TYPO_MIN_SIM else 0.0
+
+
+# --- alignment -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Aligned:
+    score: float
+    pairs: list[tuple[str, str, float, float]]  # (query token, name token, similarity, weight)
+    matched: float
+    total: float
+
+
+def align(
+    qtokens: list[str],
+    qweights: list[float],
+    qlegal: list[bool],
+    ntokens: list[str],
+    nweights: list[float],
+    nlegal: list[bool],
+    sims: list[dict[str, float]] | None,
+    evidence_needed: float,
+    qfuzzy: list[float] | None = None,
+) -> Aligned:
+    """Pairs query tokens with name tokens one to one, best weighted pairs first. Glued and split
+    tokens compete as pairs too: one query token against 2-3 consecutive name tokens
+    ("bankmaskan" ~ "bank maskan") and 2-3 consecutive query tokens against one name token."""
+    nq, nn = len(qtokens), len(ntokens)
+    cand: list[tuple[float, float, int, int, int, int]] = []  # (s*w, s, q from, q to, n from, n to)
+    for i in range(nq):
+        q = qtokens[i]
+        cache = sims[i] if sims is not None else None
+        factor = qfuzzy[i] if qfuzzy is not None else 1.0
+        for j in range(nn):
+            t = ntokens[j]
+            s = cache.get(t) if cache is not None else None
+            if s is None:
+                s = token_similarity(q, t)
+                if s < 1.0 and len(t) > 1:
+                    s *= factor
+                    if s < TYPO_MIN_SIM:
+                        s = 0.0
+                if cache is not None:
+                    cache[t] = s
+            if s == 0.0 and qlegal[i] and nlegal[j]:
+                s = LEGAL_CROSS_SIM
+            if s > 0.0:
+                w = nweights[j]
+                if (len(q) == 1) != (len(t) == 1):
+                    w = min(w, INITIAL_WEIGHT)
+                cand.append((s * w, s, i, i + 1, j, j + 1))
+    if nq > 1 or nn > 1:
+        for i in range(nq):
+            lq = len(qtokens[i])
+            if lq < COMPOUND_MIN_LEN:
+                continue
+            for j in range(nn - 1):
+                length = len(ntokens[j])
+                for k in range(j + 1, min(j + 3, nn)):
+                    length += len(ntokens[k])
+                    if abs(length - lq) <= max_edits(lq):
+                        s = token_similarity(qtokens[i], "".join(ntokens[j : k + 1]))
+                        if s > 0.0:
+                            cand.append((s * sum(nweights[j : k + 1]), s, i, i + 1, j, k + 1))
+        for j in range(nn):
+            ln = len(ntokens[j])
+            if ln < COMPOUND_MIN_LEN:
+                continue
+            for i in range(nq - 1):
+                length = len(qtokens[i])
+                for k in range(i + 1, min(i + 3, nq)):
+                    length += len(qtokens[k])
+                    if abs(length - ln) <= max_edits(ln):
+                        s = token_similarity("".join(qtokens[i : k + 1]), ntokens[j])
+                        if s > 0.0:
+                            cand.append((s * nweights[j], s, i, k + 1, j, j + 1))
+    # Best similarity first (an exact pair before a fuzzy one, whatever their weights), then weight.
+    cand.sort(key=lambda c: (c[1], c[0]), reverse=True)
+    qused = [False] * nq
+    nused = [False] * nn
+    pairs: list[tuple[int, int, int, int, float, float]] = []
+    for sw, s, qa, qb, na, nb in cand:
+        if any(qused[qa:qb]) or any(nused[na:nb]):
+            continue
+        for x in range(qa, qb):
+            qused[x] = True
+        for x in range(na, nb):
+            nused[x] = True
+        pairs.append((qa, qb, na, nb, s, sw / s))
+    matched = sum(s * w for *_, s, w in pairs)
+    paired = sum(w for *_, w in pairs)
+    q_miss = sum(qweights[i] for i in range(nq) if not qused[i])
+    n_miss = sum(nweights[j] for j in range(nn) if not nused[j])
+    denominator = paired + QUERY_MISS * q_miss + NAME_MISS * n_miss
+    denominator += max(0.0, evidence_needed - matched)
+    score = matched / denominator if denominator > 0 else 0.0
+    out: list[tuple[str, str, float, float]] = []
+    total = paired + q_miss + n_miss or 1.0
+    for qa, qb, na, nb, s, w in sorted(pairs):
+        out.append((" ".join(qtokens[qa:qb]), " ".join(ntokens[na:nb]), s, w / total))
+    for i in range(nq):
+        if not qused[i]:
+            out.append((qtokens[i], "", 0.0, qweights[i] / total))
+    for j in range(nn):
+        if not nused[j]:
+            out.append(("", ntokens[j], 0.0, nweights[j] / total))
+    return Aligned(score, out, matched, total)
+
+
+# --- supporting fields ---------------------------------------------------------------------------
+
+
+def _norm_id(value: str) -> str:
+    return "".join(ch for ch in value.casefold() if ch.isalnum())
+
+
+def _dob_compare(query: str, listed: tuple[str, ...]) -> int:
+    """+1 when a listed date agrees with the query as far as both are precise, -1 when every listed
+    date's year is off by more than the tolerance, 0 when unknown."""
+    if not query or not listed:
+        return 0
+    usable = [d for d in listed if len(d) >= 4 and d[:4].isdigit()]
+    if not usable or not query[:4].isdigit():
+        return 0
+    qy = int(query[:4])
+    for d in usable:
+        n = min(len(d), len(query))
+        if d[:n] == query[:n]:
+            return 1
+    if all(abs(int(d[:4]) - qy) > DOB_YEAR_TOLERANCE for d in usable):
+        return -1
+    return 0
+
+
+def field_adjustments(query, entry) -> list[Adjustment]:
+    """How the query's supporting fields move the score of a listed entry."""
+    out: list[Adjustment] = []
+    if query.entry_type is not None and query.entry_type != entry.entry_type:
+        individual = "individual"
+        if individual in (query.entry_type, entry.entry_type):
+            out.append(Adjustment("type", TYPE_MISMATCH, f"query is {query.entry_type}, listed party is {entry.entry_type}"))
+        else:
+            out.append(Adjustment("type", TYPE_MISMATCH_SOFT, f"query is {query.entry_type}, listed party is {entry.entry_type}"))
+    if query.countries and entry.countries:
+        shared = set(c.upper() for c in query.countries) & set(c.upper() for c in entry.countries)
+        if shared:
+            out.append(Adjustment("country", COUNTRY_MATCH, f"shared country {', '.join(sorted(shared))}"))
+        else:
+            out.append(Adjustment("country", COUNTRY_CONFLICT, "no country in common"))
+    dob = _dob_compare(query.date_of_birth, entry.dates_of_birth)
+    if dob > 0:
+        out.append(Adjustment("date_of_birth", DOB_MATCH, f"date of birth {query.date_of_birth} agrees"))
+    elif dob < 0:
+        out.append(Adjustment("date_of_birth", DOB_CONFLICT, f"date of birth {query.date_of_birth} differs"))
+    if query.identifiers and entry.identifiers:
+        listed = {_norm_id(i.value): i for i in entry.identifiers if _norm_id(i.value)}
+        for q in query.identifiers:
+            hit = listed.get(_norm_id(q))
+            if hit is not None:
+                out.append(Adjustment("identifier", IDENTIFIER_MATCH, f"{hit.type or 'identifier'} {hit.value} matches"))
+                break
+    return out
