@@ -26,13 +26,37 @@ def nfkc(text: str) -> str:
 # --- rule 2: transliteration ---------------------------------------------------------------------
 
 
+def _is_han(cp: int) -> bool:
+    return 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x2FA1F
+
+
+def _is_syllabic(cp: int) -> bool:
+    """Han ideographs and Hangul syllable blocks: one character, one syllable."""
+    return _is_han(cp) or 0xAC00 <= cp <= 0xD7AF
+
+
 def transliterate(text: str) -> str:
     """Other scripts and accents to ASCII ("Владимир" -> "Vladimir", "GÖKTEN" -> "GOKTEN").
 
-    CJK comes out as capitalised syllables ("ZhangTaoTao"); the camel-case rule splits them and the
-    scorer's compound matching joins them again against "ZHANG Taotao".
+    Han and Hangul come out one syllable per token ("张涛涛" -> "Zhang Tao Tao", "김정은" -> "Gim Jeong
+    Eun"); the scorer's compound matching joins syllables again against "ZHANG Taotao".
     """
-    return text if text.isascii() else anyascii(text)
+    if text.isascii():
+        return text
+    parts: list[str] = []
+    for ch in text:
+        if _is_syllabic(ord(ch)):
+            parts.append(" " + anyascii(ch) + " ")
+        else:
+            parts.append(ch)
+    return anyascii("".join(parts))
+
+
+def is_ideographic(text: str) -> bool:
+    """Mostly Han characters: romanised syllables are exact, so edit distance on them means nothing
+    ("peng" is not a typo of "deng")."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(_is_han(ord(ch)) for ch in letters) * 2 > len(letters)
 
 
 # --- rule 3: joined tokens written in camel case -------------------------------------------------

@@ -35,6 +35,7 @@ LEGAL_CROSS_SIM = 0.6  # "LTD" against "LLC": both legal forms, not the same one
 
 QUERY_MISS = 0.6  # an unmatched query token (a name the listed party does not have) is evidence against
 NAME_MISS = 0.3  # an unmatched listed token counts less: queries often drop middle names
+NAME_MISS_ENTITY = 0.15  # and less again in company names, often cited without descriptors ("RAYBEAM CO")
 EVIDENCE_FRACTION = 0.55  # matched weight below this share of log(N) is padded: one common token never alerts
 TYPO_MIN_SIM = 0.6  # fuzzy token pairs below this similarity are no match at all
 
@@ -112,9 +113,21 @@ def token_similarity(a: str, b: str) -> float:
 @dataclass
 class Aligned:
     score: float
-    pairs: list[tuple[str, str, float, float]]  # (query token, name token, similarity, weight)
+    pairs: list[tuple[str, str, float, float]]  # (query token, name token, similarity, weight share)
     matched: float
-    total: float
+
+
+def _pair_similarity(q: str, t: str, cache: dict[str, float] | None, factor: float) -> float:
+    s = cache.get(t) if cache is not None else None
+    if s is None:
+        s = token_similarity(q, t)
+        if s < 1.0 and len(t) > 1 and len(q) > 1:
+            s *= factor
+            if s < TYPO_MIN_SIM:
+                s = 0.0
+        if cache is not None:
+            cache[t] = s
+    return s
 
 
 def align(
@@ -124,93 +137,135 @@ def align(
     ntokens: list[str],
     nweights: list[float],
     nlegal: list[bool],
-    sims: list[dict[str, float]] | None,
-    evidence_needed: float,
+    sims: list[dict[str, float]] | None = None,
+    evidence_needed: float = 0.0,
     qfuzzy: list[float] | None = None,
+    name_miss: float = NAME_MISS,
+    fuzzy: bool = True,
 ) -> Aligned:
-    """Pairs query tokens with name tokens one to one, best weighted pairs first. Glued and split
-    tokens compete as pairs too: one query token against 2-3 consecutive name tokens
-    ("bankmaskan" ~ "bank maskan") and 2-3 consecutive query tokens against one name token."""
+    """Pairs query tokens with name tokens one to one, most similar pairs first (heavier first among
+    equals). Glued and split tokens compete as pairs too: one query token against 2-3 consecutive
+    name tokens ("bankmaskan" ~ "bank maskan") and 2-3 consecutive query tokens against one name
+    token; afterwards a token left over next to a pair joins it when that scores better
+    ("ss" + "saba" ~ "saba" for a doubled letter split off by case). With `fuzzy` false (romanised
+    ideographs) joined spellings must match exactly."""
     nq, nn = len(qtokens), len(ntokens)
-    cand: list[tuple[float, float, int, int, int, int]] = []  # (s*w, s, q from, q to, n from, n to)
+    min_joined = TYPO_MIN_SIM if fuzzy else 1.0
+    cand: list[tuple[float, float, int, int, int, int]] = []  # (s, weight, q from, q to, n from, n to)
     for i in range(nq):
         q = qtokens[i]
         cache = sims[i] if sims is not None else None
         factor = qfuzzy[i] if qfuzzy is not None else 1.0
         for j in range(nn):
-            t = ntokens[j]
-            s = cache.get(t) if cache is not None else None
-            if s is None:
-                s = token_similarity(q, t)
-                if s < 1.0 and len(t) > 1:
-                    s *= factor
-                    if s < TYPO_MIN_SIM:
-                        s = 0.0
-                if cache is not None:
-                    cache[t] = s
+            s = _pair_similarity(q, ntokens[j], cache, factor)
             if s == 0.0 and qlegal[i] and nlegal[j]:
                 s = LEGAL_CROSS_SIM
             if s > 0.0:
-                w = nweights[j]
-                if (len(q) == 1) != (len(t) == 1):
-                    w = min(w, INITIAL_WEIGHT)
-                cand.append((s * w, s, i, i + 1, j, j + 1))
+                cand.append((s, nweights[j], i, i + 1, j, j + 1))
     if nq > 1 or nn > 1:
         for i in range(nq):
             lq = len(qtokens[i])
-            if lq < COMPOUND_MIN_LEN:
+            if lq < COMPOUND_MIN_LEN or qlegal[i]:
                 continue
             for j in range(nn - 1):
                 length = len(ntokens[j])
                 for k in range(j + 1, min(j + 3, nn)):
                     length += len(ntokens[k])
-                    if abs(length - lq) <= max_edits(lq):
+                    if abs(length - lq) <= max_edits(max(lq, length)):
                         s = token_similarity(qtokens[i], "".join(ntokens[j : k + 1]))
-                        if s > 0.0:
-                            cand.append((s * sum(nweights[j : k + 1]), s, i, i + 1, j, k + 1))
+                        if s >= min_joined:
+                            cand.append((s, sum(nweights[j : k + 1]), i, i + 1, j, k + 1))
         for j in range(nn):
             ln = len(ntokens[j])
-            if ln < COMPOUND_MIN_LEN:
+            if ln < COMPOUND_MIN_LEN or nlegal[j]:
                 continue
             for i in range(nq - 1):
                 length = len(qtokens[i])
                 for k in range(i + 1, min(i + 3, nq)):
                     length += len(qtokens[k])
-                    if abs(length - ln) <= max_edits(ln):
+                    if abs(length - ln) <= max_edits(max(ln, length)):
                         s = token_similarity("".join(qtokens[i : k + 1]), ntokens[j])
-                        if s > 0.0:
-                            cand.append((s * nweights[j], s, i, k + 1, j, j + 1))
-    # Best similarity first (an exact pair before a fuzzy one, whatever their weights), then weight.
-    cand.sort(key=lambda c: (c[1], c[0]), reverse=True)
+                        if s >= min_joined:
+                            cand.append((s, nweights[j], i, k + 1, j, j + 1))
+    cand.sort(reverse=True)
     qused = [False] * nq
     nused = [False] * nn
-    pairs: list[tuple[int, int, int, int, float, float]] = []
-    for sw, s, qa, qb, na, nb in cand:
+    # A pair: [q from, q to, n from, n to, similarity, numerator weight, denominator weight]
+    pairs: list[list] = []
+    for s, w, qa, qb, na, nb in cand:
         if any(qused[qa:qb]) or any(nused[na:nb]):
             continue
         for x in range(qa, qb):
             qused[x] = True
         for x in range(na, nb):
             nused[x] = True
-        pairs.append((qa, qb, na, nb, s, sw / s))
-    matched = sum(s * w for *_, s, w in pairs)
-    paired = sum(w for *_, w in pairs)
-    q_miss = sum(qweights[i] for i in range(nq) if not qused[i])
-    n_miss = sum(nweights[j] for j in range(nn) if not nused[j])
-    denominator = paired + QUERY_MISS * q_miss + NAME_MISS * n_miss
-    denominator += max(0.0, evidence_needed - matched)
-    score = matched / denominator if denominator > 0 else 0.0
+        den = w
+        if qb - qa == 1 and nb - na == 1 and (len(qtokens[qa]) == 1) != (len(ntokens[na]) == 1):
+            # An initial against a full token: it proves only the first letter. The rest of the
+            # full token's weight counts as if that token were unmatched.
+            full_q = len(ntokens[na]) == 1
+            full = qweights[qa] if full_q else nweights[na]
+            w = min(full, INITIAL_WEIGHT)
+            den = w + (QUERY_MISS if full_q else name_miss) * (full - w)
+        pairs.append([qa, qb, na, nb, s, w, den])
+
+    def totals() -> tuple[float, float]:
+        num = sum(p[4] * p[5] for p in pairs)
+        den = sum(p[6] for p in pairs)
+        den += QUERY_MISS * sum(qweights[i] for i in range(nq) if not qused[i])
+        den += name_miss * sum(nweights[j] for j in range(nn) if not nused[j])
+        return num, den
+
+    num, den = totals()
+    if pairs and (not all(qused) or not all(nused)):
+        for p in pairs:
+            qa, qb, na, nb, s, w, d = p
+            if nb - na != 1 or qb - qa > 2:
+                continue
+            # A leftover query token on either side of this pair's query span.
+            for u, (a, b) in ((qa - 1, (qa - 1, qb)), (qb, (qa, qb + 1))):
+                if 0 <= u < nq and not qused[u] and not qlegal[u]:
+                    s2 = token_similarity("".join(qtokens[a:b]), ntokens[na])
+                    if s2 >= min_joined:
+                        num2 = num - s * w + s2 * w
+                        den2 = den - QUERY_MISS * qweights[u]
+                        if den2 > 0 and num2 / den2 > num / den:
+                            qused[u] = True
+                            p[0], p[1], p[4] = a, b, s2
+                            num, den = num2, den2
+                            break
+        for p in pairs:
+            qa, qb, na, nb, s, w, d = p
+            if qb - qa != 1 or nb - na > 2:
+                continue
+            for u, (a, b) in ((na - 1, (na - 1, nb)), (nb, (na, nb + 1))):
+                if 0 <= u < nn and not nused[u] and not nlegal[u]:
+                    s2 = token_similarity(qtokens[qa], "".join(ntokens[a:b]))
+                    if s2 >= min_joined:
+                        wu = nweights[u]
+                        num2 = num - s * w + s2 * (w + wu)
+                        den2 = den - name_miss * wu + wu
+                        if num2 / den2 > num / den:
+                            nused[u] = True
+                            p[2], p[3], p[4], p[5], p[6] = a, b, s2, w + wu, d + wu
+                            num, den = num2, den2
+                            break
+    den += max(0.0, evidence_needed - num)
+    score = num / den if den > 0 else 0.0
     out: list[tuple[str, str, float, float]] = []
-    total = paired + q_miss + n_miss or 1.0
-    for qa, qb, na, nb, s, w in sorted(pairs):
-        out.append((" ".join(qtokens[qa:qb]), " ".join(ntokens[na:nb]), s, w / total))
+    total = sum(p[6] for p in pairs)
+    total += sum(qweights[i] for i in range(nq) if not qused[i])
+    total += sum(nweights[j] for j in range(nn) if not nused[j])
+    total = total or 1.0
+    for qa, qb, na, nb, s, w, d in sorted(pairs):
+        out.append((" ".join(qtokens[qa:qb]), " ".join(ntokens[na:nb]), s, d / total))
     for i in range(nq):
         if not qused[i]:
             out.append((qtokens[i], "", 0.0, qweights[i] / total))
     for j in range(nn):
         if not nused[j]:
             out.append(("", ntokens[j], 0.0, nweights[j] / total))
-    return Aligned(score, out, matched, total)
+    return Aligned(score, out, num)
 
 
 # --- supporting fields ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from knownparty_service.domain.watchlists import scoring as S
 from knownparty_service.domain.watchlists.entries import EntryType, WatchlistEntry
 from knownparty_service.domain.watchlists.index import LEGAL, WEAK_ALIAS, NameIndex, token_class
-from knownparty_service.domain.watchlists.normalize import name_tokens
+from knownparty_service.domain.watchlists.normalize import is_ideographic, name_tokens
 from knownparty_service.domain.watchlists.scoring import Adjustment, Explanation, TokenPair
 
 __all__ = ["Adjustment", "Explanation", "Match", "ScreeningIndex", "ScreeningQuery", "TokenPair"]
@@ -72,7 +72,8 @@ class ScreeningIndex:
         sims: list[dict[str, float]] = [{} for _ in qtokens]
         variants: list[dict[int, float]] = []
         vocab, tokens = ix.vocab, ix.tokens
-        qfuzzy = [1.0] * len(qtokens)
+        fuzzy = not is_ideographic(query.name)
+        qfuzzy = [1.0 if fuzzy else 0.0] * len(qtokens)
         for i, q in enumerate(qtokens):
             found: dict[int, float] = {}
             exact = None
@@ -81,8 +82,8 @@ class ScreeningIndex:
                 if exact is not None:
                     found[exact] = 1.0
                     if len(q) <= S.KNOWN_TOKEN_MAX_LEN:
-                        qfuzzy[i] = S.KNOWN_TOKEN_FUZZY
-                if not qlegal[i]:
+                        qfuzzy[i] = min(qfuzzy[i], S.KNOWN_TOKEN_FUZZY)
+                if not qlegal[i] and qfuzzy[i] > 0.0:
                     for tid in ix.fuzzy_tokens(q):
                         if tid not in found:
                             s = S.token_similarity(q, tokens[tid]) * qfuzzy[i]
@@ -126,6 +127,8 @@ class ScreeningIndex:
                 sims,
                 ix.evidence_needed,
                 qfuzzy,
+                S.NAME_MISS if ix.entries[name_entry[nid]].entry_type == EntryType.INDIVIDUAL else S.NAME_MISS_ENTITY,
+                fuzzy,
             )
             score = aligned.score
             if ix.name_kind[nid] == WEAK_ALIAS:
