@@ -36,7 +36,14 @@ _PARTY_ID = re.compile(r"[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 def clean_text(value: str, path: str, limit: int, errors: ViolationCollector, *, required: bool = False) -> str:
     """NFC-normalised and trimmed; refuses control characters and over-long values."""
-    text = unicodedata.normalize("NFC", value).strip()
+    if value.isascii():
+        # Most values are: skip the Unicode work (ASCII is already NFC).
+        text = value.strip()
+        if text and len(text) <= limit and text.isprintable():
+            return text
+    else:
+        value = unicodedata.normalize("NFC", value)
+    text = value.strip()
     if not text:
         if required:
             errors.add(path, "is required and must not be blank")

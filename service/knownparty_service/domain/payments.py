@@ -105,11 +105,7 @@ def settle_time(line: FeeLine, policy: RepeatCustomerPolicy) -> datetime | None:
     return None
 
 
-def is_open(line: FeeLine, policy: RepeatCustomerPolicy) -> bool:
-    """Still owed: neither settled nor waived nor written off."""
-    if line.bill.resolution in (FeeResolution.WAIVED, FeeResolution.WRITTEN_OFF):
-        return False
-    return settle_time(line, policy) is None
+COUNTER_NAMES = ("fee_lines", "settled_on_time", "settled_late", "written_off")
 
 
 @dataclass(frozen=True)
@@ -117,42 +113,68 @@ class Contribution:
     """What one fee line adds to its shipment day's bucket (not counting the shipment itself)."""
 
     day: int
-    counters: Counter = field(default_factory=Counter)
-    # (currency, "billed" | "paid") -> minor units
-    amounts: Counter = field(default_factory=Counter)
+    # In the order of COUNTER_NAMES.
+    counters: tuple[int, int, int, int]
+    currency: str
+    billed_minor: int
+    paid_minor: int
     # When it went unpaid past due plus grace: paid late or written off. None otherwise.
     default_time: datetime | None = None
 
 
-def contribution(line: FeeLine, policy: RepeatCustomerPolicy) -> Contribution:
+@dataclass(frozen=True)
+class LineFacts:
+    """Everything derived from one line under the policy, computed once."""
+
+    settle_time: datetime | None
+    is_open: bool
+    contribution: Contribution
+
+
+def line_facts(line: FeeLine, policy: RepeatCustomerPolicy) -> LineFacts:
     bill = line.bill
     deadline = bill.due_time + timedelta(days=policy.grace_period_days)
     settled = settle_time(line, policy)
-    counters = Counter(fee_lines=1)
+    on_time = late = written_off = 0
     default_time = None
     if bill.resolution is FeeResolution.WRITTEN_OFF and settled is None:
-        counters["written_off"] += 1
+        written_off = 1
         default_time = deadline
     elif settled is not None and bill.resolution is not FeeResolution.WAIVED:
         if settled <= deadline:
-            counters["settled_on_time"] += 1
+            on_time = 1
         else:
-            counters["settled_late"] += 1
+            late = 1
             default_time = deadline
-    amounts = Counter({(bill.currency, "billed"): bill.billed_minor, (bill.currency, "paid"): line.paid_minor})
-    return Contribution(day_number(bill.shipment_time), +counters, +amounts, default_time)
-
-
-def difference(old: Contribution | None, new: Contribution) -> tuple[Counter, Counter]:
-    """Counter and amount changes that turn the `old` contribution into `new` (same day)."""
-    counters, amounts = Counter(new.counters), Counter(new.amounts)
-    if old is not None:
-        counters.subtract(old.counters)
-        amounts.subtract(old.amounts)
-    return (
-        Counter({k: v for k, v in counters.items() if v}),
-        Counter({k: v for k, v in amounts.items() if v}),
+    still_owed = settled is None and bill.resolution not in (FeeResolution.WAIVED, FeeResolution.WRITTEN_OFF)
+    share = Contribution(
+        day_number(bill.shipment_time),
+        (1, on_time, late, written_off),
+        bill.currency,
+        bill.billed_minor,
+        line.paid_minor,
+        default_time,
     )
+    return LineFacts(settled, still_owed, share)
+
+
+def contribution(line: FeeLine, policy: RepeatCustomerPolicy) -> Contribution:
+    return line_facts(line, policy).contribution
+
+
+def difference(
+    old: Contribution | None, new: Contribution
+) -> tuple[tuple[int, int, int, int], list[tuple[str, int, int]]]:
+    """Counter changes, and (currency, billed change, paid change) amounts, that turn the `old`
+    contribution into `new` (both on the same day: a shipment's time never changes)."""
+    if old is None:
+        return new.counters, [(new.currency, new.billed_minor, new.paid_minor)]
+    counters = tuple(n - o for n, o in zip(new.counters, old.counters))
+    if old.currency == new.currency:
+        amounts = [(new.currency, new.billed_minor - old.billed_minor, new.paid_minor - old.paid_minor)]
+    else:
+        amounts = [(old.currency, -old.billed_minor, -old.paid_minor), (new.currency, new.billed_minor, new.paid_minor)]
+    return counters, [a for a in amounts if a[1] or a[2]]
 
 
 # -- standing ----------------------------------------------------------------------------------
@@ -328,18 +350,19 @@ def recompute_window(
     last_default = None
     open_lines = []
     for line in lines:
-        share = contribution(line, policy)
+        facts = line_facts(line, policy)
+        share = facts.contribution
         if share.default_time and (last_default is None or share.default_time > last_default):
             last_default = share.default_time
-        if is_open(line, policy):
+        if facts.is_open:
             open_lines.append(
                 OpenLine(line.bill.currency, line.bill.billed_minor, line.paid_minor, line.bill.due_time, line.bill.resolution)
             )
         if share.day < first_day:
             continue
-        counters.update(share.counters)
-        for (currency, kind), amount in share.amounts.items():
-            (billed if kind == "billed" else paid)[currency] += amount
+        counters.update({name: value for name, value in zip(COUNTER_NAMES, share.counters) if value})
+        billed[share.currency] += share.billed_minor
+        paid[share.currency] += share.paid_minor
     totals = WindowTotals(
         shipments=len(in_window),
         first_shipment_time=min(in_window) if in_window else None,

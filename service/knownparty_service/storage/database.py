@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from datetime import datetime, timedelta, timezone
 from collections import namedtuple
 from collections.abc import Callable, Iterator
 
@@ -186,3 +187,59 @@ class FastQuery:
             for index, process in self._processors:
                 raw[index] = process(raw[index])
         return self._row_type(*raw)
+
+
+class BulkStatement:
+    """An INSERT/UPDATE compiled once and run with the driver's own executemany, for bulk writes
+    where SQLAlchemy's per-row parameter processing would dominate. Each column's bind processor
+    still runs (so times are stored exactly as SQLAlchemy stores them)."""
+
+    def __init__(self, database: Database, statement, parameter_types: dict):
+        dialect = database.engine.dialect
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self._positional = list(compiled.positiontup) if compiled.positional else None
+        # Literals inside the statement (the 1 of "version + 1") are binds with fixed values.
+        self._fixed = {name: value for name, value in compiled.params.items() if value is not None}
+        self._processors = {}
+        for name, type_ in parameter_types.items():
+            if getattr(type_, "utc_datetime", False):
+                # The generic processing chain costs microseconds per value; for bulk rows it
+                # is done directly: the driver takes aware datetimes on PostgreSQL, and SQLite
+                # gets SQLAlchemy's own text form of the UTC time.
+                if dialect.name == "sqlite":
+                    self._processors[name] = _sqlite_utc_text
+                continue
+            processor = type_.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                self._processors[name] = processor
+
+    def run(self, connection: Connection, rows: list[dict]) -> None:
+        if not rows:
+            return
+        processors = self._processors
+        if processors:
+            rows = [{k: (processors[k](v) if k in processors else v) for k, v in row.items()} for row in rows]
+        if self._fixed:
+            rows = [{**self._fixed, **row} for row in rows]
+        if self._positional is not None:
+            names = self._positional
+            parameters = [tuple(row[n] for n in names) for row in rows]
+        else:
+            parameters = rows
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(self.sql, parameters)
+        finally:
+            cursor.close()
+
+
+_ZERO = timedelta(0)
+
+
+def _sqlite_utc_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.utcoffset() != _ZERO:
+        value = value.astimezone(timezone.utc)
+    return value.isoformat(" ", "microseconds")[:26]

@@ -28,26 +28,25 @@ from knownparty_service.domain.payment_ledger import (
     decide_payment,
 )
 from knownparty_service.domain.payments import (
-    Contribution,
     FeeInput,
     FeeKey,
     FeeLine,
     FeeResolution,
     FeeType,
+    LineFacts,
     OpenLine,
     PaymentRecord,
     WindowTotals,
-    contribution,
     day_number,
     difference,
-    is_open,
-    settle_time,
+    line_facts,
 )
 from knownparty_service.domain.policy import Policy
-from knownparty_service.storage.database import Database
+from knownparty_service.storage.database import BulkStatement, Database, FastQuery
 from knownparty_service.storage.payment_tables import (
     COUNTER_COLUMNS,
     fee_lines,
+    ledger_heads,
     shipments,
     standing_amounts,
     standing_days,
@@ -61,6 +60,8 @@ log = logging.getLogger(__name__)
 _CHUNK = 900
 _RETRIES = 3
 _POLICY_KEY = "policy_fingerprint"
+_DERIVED = ("paid_minor", "payments", "settle_time", "is_open", "default_time")
+_STANDING_CACHE_SIZE = 50_000
 
 
 def _chunks(items: list, size: int = _CHUNK):
@@ -113,6 +114,33 @@ class SqlPaymentRepository:
         else:
             self._least = lambda a, b: func.min(func.coalesce(a, b), func.coalesce(b, a))
             self._greatest = lambda a, b: func.max(func.coalesce(a, b), func.coalesce(b, a))
+        types = {c.name: c.type for c in fee_lines.columns}
+        line_columns = [c.name for c in fee_lines.columns if c.name != "seq"]
+        self._insert_lines = BulkStatement(
+            database, insert(fee_lines).values({c: bindparam(c) for c in line_columns}), types
+        )
+        updated = ("currency", "billed_minor", "bill_time", "due_time", "resolution", "update_time", *_DERIVED)
+        self._update_lines = BulkStatement(
+            database,
+            update(fee_lines).where(fee_lines.c.seq == bindparam("target_seq")).values({c: bindparam(c) for c in updated}),
+            types,
+        )
+        self._insert_shipments = BulkStatement(
+            database,
+            insert(shipments).values({c.name: bindparam(c.name) for c in shipments.columns}),
+            {c.name: c.type for c in shipments.columns},
+        )
+        self._upsert_days = BulkStatement(database, self._days_upsert(), {c.name: c.type for c in standing_days.columns})
+        self._upsert_amounts = BulkStatement(database, self._amounts_upsert(), {})
+        self._bump_heads = BulkStatement(database, self._heads_upsert(), {})
+        self._head = FastQuery(
+            database,
+            select(ledger_heads.c.version, parties.c.seq)
+            .select_from(parties.outerjoin(ledger_heads, ledger_heads.c.party_seq == parties.c.seq))
+            .where(parties.c.party_id == bindparam("party_id")),
+        )
+        # Standing inputs by (party id, ledger version, first day): exact while the version holds.
+        self._standing_cache: dict[tuple[str, int, int], tuple] = {}
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -168,9 +196,10 @@ class SqlPaymentRepository:
             touched.add(decided.key)
             outcomes.append(RowOutcome(row.line, status, fee_line=decided))
 
+        facts = {key: line_facts(current[key], rules) for key in touched}
         self._write_shipments(conn, new_shipments, shippers)
-        self._write_lines(conn, touched, current, stored_lines, shippers, policy, now)
-        self._write_buckets(conn, touched, current, stored_lines, new_shipments, shippers, rules)
+        self._write_lines(conn, touched, current, stored_lines, shippers, facts, now)
+        self._write_buckets(conn, touched, current, stored_lines, new_shipments, shippers, facts, rules)
         return outcomes
 
     def _shippers(self, conn: Connection, party_ids: set[str]) -> dict[str, tuple[int, str, str]]:
@@ -224,33 +253,30 @@ class SqlPaymentRepository:
         return conn.scalar(select(parties.c.party_id).where(parties.c.seq == seq))
 
     def _write_shipments(self, conn, new_shipments, shippers) -> None:
-        if new_shipments:
-            conn.execute(
-                insert(shipments),
-                [
-                    {
-                        "carrier": carrier,
-                        "shipment_reference": reference,
-                        "party_seq": shippers[record.party_id][0],
-                        "shipment_time": record.shipment_time,
-                    }
-                    for (carrier, reference), record in new_shipments.items()
-                ],
-            )
+        self._insert_shipments.run(
+            conn,
+            [
+                {
+                    "carrier": carrier,
+                    "shipment_reference": reference,
+                    "party_seq": shippers[record.party_id][0],
+                    "shipment_time": record.shipment_time,
+                }
+                for (carrier, reference), record in new_shipments.items()
+            ],
+        )
 
     @staticmethod
-    def _derived(line: FeeLine, policy: Policy) -> dict:
-        rules = policy.repeat_customer
-        share = contribution(line, rules)
+    def _derived(line: FeeLine, facts: LineFacts) -> dict:
         return {
             "paid_minor": line.paid_minor,
             "payments": _payments_json(line.payments),
-            "settle_time": settle_time(line, rules),
-            "is_open": is_open(line, rules),
-            "default_time": share.default_time,
+            "settle_time": facts.settle_time,
+            "is_open": facts.is_open,
+            "default_time": facts.contribution.default_time,
         }
 
-    def _write_lines(self, conn, touched, current, stored, shippers, policy: Policy, now) -> None:
+    def _write_lines(self, conn, touched, current, stored, shippers, facts, now) -> None:
         inserts, updates = [], []
         for key in touched:
             line = current[key]
@@ -262,7 +288,7 @@ class SqlPaymentRepository:
                 "due_time": bill.due_time,
                 "resolution": bill.resolution.value,
                 "update_time": now,
-                **self._derived(line, policy),
+                **self._derived(line, facts[key]),
             }
             if key in stored:
                 updates.append({"target_seq": stored[key][0], **values})
@@ -278,57 +304,64 @@ class SqlPaymentRepository:
                         **values,
                     }
                 )
-        if inserts:
-            conn.execute(insert(fee_lines), inserts)
-        if updates:
-            columns = [c for c in updates[0] if c != "target_seq"]
-            statement = (
-                update(fee_lines)
-                .where(fee_lines.c.seq == bindparam("target_seq"))
-                .values({c: bindparam(c) for c in columns})
-            )
-            conn.execute(statement, updates)
+        self._insert_lines.run(conn, inserts)
+        self._update_lines.run(conn, updates)
 
-    def _write_buckets(self, conn, touched, current, stored, new_shipments, shippers, rules) -> None:
-        day_changes: dict[tuple[int, int], Counter] = defaultdict(Counter)
+    def _write_buckets(self, conn, touched, current, stored, new_shipments, shippers, facts, rules) -> None:
+        day_changes: dict[tuple[int, int], list[int]] = {}
         first_last: dict[tuple[int, int], list[datetime]] = defaultdict(list)
-        amount_changes: dict[tuple[int, int, str], Counter] = defaultdict(Counter)
+        amount_changes: dict[tuple[int, int, str], list[int]] = {}
+        parties_touched: set[int] = set()
         for record in new_shipments.values():
             bucket = (shippers[record.party_id][0], day_number(record.shipment_time))
-            day_changes[bucket]["shipments"] += 1
+            day_changes.setdefault(bucket, [0, 0, 0, 0, 0])[0] += 1
             first_last[bucket].append(record.shipment_time)
         for key in touched:
             line = current[key]
-            old: Contribution | None = contribution(stored[key][1], rules) if key in stored else None
-            new = contribution(line, rules)
+            old = line_facts(stored[key][1], rules).contribution if key in stored else None
+            new = facts[key].contribution
             counters, amounts = difference(old, new)
             party_seq = shippers[line.party_id][0]
-            if counters:
-                day_changes[(party_seq, new.day)].update(counters)
-            for (currency, kind), amount in amounts.items():
-                amount_changes[(party_seq, new.day, currency)][kind] += amount
-        self.upsert_days(conn, day_changes, first_last)
-        self.upsert_amounts(conn, amount_changes)
+            parties_touched.add(party_seq)
+            if any(counters):
+                totals = day_changes.setdefault((party_seq, new.day), [0, 0, 0, 0, 0])
+                for i, value in enumerate(counters, start=1):
+                    totals[i] += value
+            for currency, billed, paid in amounts:
+                totals = amount_changes.setdefault((party_seq, new.day, currency), [0, 0])
+                totals[0] += billed
+                totals[1] += paid
+        self._upsert_days.run(conn, self._day_rows(day_changes, first_last))
+        self._upsert_amounts.run(
+            conn,
+            [
+                {"party_seq": p, "day": d, "currency": c, "billed_minor": b, "paid_minor": pd}
+                for (p, d, c), (b, pd) in amount_changes.items()
+            ],
+        )
+        self._bump_heads.run(conn, [{"party_seq": p, "version": 1} for p in sorted(parties_touched)])
 
-    def upsert_days(self, conn, day_changes, first_last) -> None:
-        if not day_changes:
-            return
+    @staticmethod
+    def _day_rows(day_changes, first_last) -> list[dict]:
         rows = []
-        for (party_seq, day), counters in day_changes.items():
+        for (party_seq, day), (shipments_added, *counters) in day_changes.items():
             times = first_last.get((party_seq, day))
             rows.append(
                 {
                     "party_seq": party_seq,
                     "day": day,
-                    "shipments": counters.get("shipments", 0),
+                    "shipments": shipments_added,
                     "first_shipment_time": min(times) if times else None,
                     "last_shipment_time": max(times) if times else None,
-                    **{c: counters.get(c, 0) for c in COUNTER_COLUMNS},
+                    **dict(zip(COUNTER_COLUMNS, counters)),
                 }
             )
-        statement = self._insert(standing_days)
+        return rows
+
+    def _days_upsert(self):
+        statement = self._insert(standing_days).values({c.name: bindparam(c.name) for c in standing_days.columns})
         excluded = statement.excluded
-        statement = statement.on_conflict_do_update(
+        return statement.on_conflict_do_update(
             index_elements=[standing_days.c.party_seq, standing_days.c.day],
             set_={
                 "shipments": standing_days.c.shipments + excluded.shipments,
@@ -337,31 +370,25 @@ class SqlPaymentRepository:
                 **{c: standing_days.c[c] + excluded[c] for c in COUNTER_COLUMNS},
             },
         )
-        conn.execute(statement, rows)
 
-    def upsert_amounts(self, conn, amount_changes) -> None:
-        if not amount_changes:
-            return
-        rows = [
-            {
-                "party_seq": party_seq,
-                "day": day,
-                "currency": currency,
-                "billed_minor": kinds.get("billed", 0),
-                "paid_minor": kinds.get("paid", 0),
-            }
-            for (party_seq, day, currency), kinds in amount_changes.items()
-        ]
-        statement = self._insert(standing_amounts)
+    def _amounts_upsert(self):
+        statement = self._insert(standing_amounts).values(
+            {c.name: bindparam(c.name) for c in standing_amounts.columns}
+        )
         excluded = statement.excluded
-        statement = statement.on_conflict_do_update(
+        return statement.on_conflict_do_update(
             index_elements=[standing_amounts.c.party_seq, standing_amounts.c.day, standing_amounts.c.currency],
             set_={
                 "billed_minor": standing_amounts.c.billed_minor + excluded.billed_minor,
                 "paid_minor": standing_amounts.c.paid_minor + excluded.paid_minor,
             },
         )
-        conn.execute(statement, rows)
+
+    def _heads_upsert(self):
+        statement = self._insert(ledger_heads).values(party_seq=bindparam("party_seq"), version=bindparam("version"))
+        return statement.on_conflict_do_update(
+            index_elements=[ledger_heads.c.party_seq], set_={"version": ledger_heads.c.version + 1}
+        )
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -379,10 +406,22 @@ class SqlPaymentRepository:
         return [_line_from(r, party_id) for r in rows], (rows[-1].seq if more else None)
 
     def standing_inputs(self, party_id: str, first_day: int):
+        """The standing's inputs: one indexed row read when nothing changed since last time."""
+        head = self._db.fetch_one(self._head, {"party_id": party_id})
+        if head is None:
+            return None
+        cached = self._standing_cache.get((party_id, head.version or 0, first_day))
+        if cached is not None:
+            return cached
+        version, inputs = self._read_standing_inputs(head.seq, first_day)
+        if len(self._standing_cache) >= _STANDING_CACHE_SIZE:
+            self._standing_cache.clear()
+        self._standing_cache[(party_id, version, first_day)] = inputs
+        return inputs
+
+    def _read_standing_inputs(self, seq: int, first_day: int):
         with self._db.snapshot() as conn:
-            seq = conn.scalar(select(parties.c.seq).where(parties.c.party_id == party_id))
-            if seq is None:
-                return None
+            version = conn.scalar(select(ledger_heads.c.version).where(ledger_heads.c.party_seq == seq)) or 0
             in_window = and_(standing_days.c.party_seq == seq, standing_days.c.day >= first_day)
             days = conn.execute(
                 select(
@@ -425,7 +464,7 @@ class SqlPaymentRepository:
         open_lines = [
             OpenLine(r.currency, r.billed_minor, r.paid_minor, r.due_time, FeeResolution(r.resolution)) for r in open_rows
         ]
-        return totals, open_lines, _utc(last_default)
+        return version, (totals, open_lines, _utc(last_default))
 
     def ledger_of(self, party_id: str) -> tuple[list[FeeLine], list[datetime]]:
         """Every fee line and shipment time of a shipper: for recomputation and its tests."""
@@ -454,30 +493,49 @@ class SqlPaymentRepository:
         rules = policy.repeat_customer
         conn.execute(delete(standing_days))
         conn.execute(delete(standing_amounts))
-        day_changes: dict[tuple[int, int], Counter] = defaultdict(Counter)
+        day_changes: dict[tuple[int, int], list[int]] = {}
         first_last: dict[tuple[int, int], list[datetime]] = defaultdict(list)
         for row in conn.execute(select(shipments.c.party_seq, shipments.c.shipment_time)):
             bucket = (row.party_seq, day_number(row.shipment_time))
-            day_changes[bucket]["shipments"] += 1
+            day_changes.setdefault(bucket, [0, 0, 0, 0, 0])[0] += 1
             first_last[bucket].append(row.shipment_time)
-        amount_changes: dict[tuple[int, int, str], Counter] = defaultdict(Counter)
+        amount_changes: dict[tuple[int, int, str], list[int]] = {}
         updates = []
         for row in conn.execute(select(fee_lines)).all():
             line = _line_from(row, "")
-            share = contribution(line, rules)
-            day_changes[(row.party_seq, share.day)].update(share.counters)
-            for (currency, kind), amount in share.amounts.items():
-                amount_changes[(row.party_seq, share.day, currency)][kind] += amount
-            updates.append({"target_seq": row.seq, **self._derived(line, policy)})
+            facts = line_facts(line, rules)
+            share = facts.contribution
+            totals = day_changes.setdefault((row.party_seq, share.day), [0, 0, 0, 0, 0])
+            for i, value in enumerate(share.counters, start=1):
+                totals[i] += value
+            amounts = amount_changes.setdefault((row.party_seq, share.day, share.currency), [0, 0])
+            amounts[0] += share.billed_minor
+            amounts[1] += share.paid_minor
+            updates.append(
+                {
+                    "target_seq": row.seq,
+                    "settle_time": facts.settle_time,
+                    "is_open": facts.is_open,
+                    "default_time": share.default_time,
+                }
+            )
         for chunk in _chunks(updates, 5000):
             conn.execute(
                 update(fee_lines)
                 .where(fee_lines.c.seq == bindparam("target_seq"))
                 .values({c: bindparam(c) for c in ("settle_time", "is_open", "default_time")}),
-                [{k: u[k] for k in ("target_seq", "settle_time", "is_open", "default_time")} for u in chunk],
+                chunk,
             )
-        self.upsert_days(conn, day_changes, first_last)
-        self.upsert_amounts(conn, amount_changes)
+        self._upsert_days.run(conn, self._day_rows(day_changes, first_last))
+        self._upsert_amounts.run(
+            conn,
+            [
+                {"party_seq": p, "day": d, "currency": c, "billed_minor": b, "paid_minor": pd}
+                for (p, d, c), (b, pd) in amount_changes.items()
+            ],
+        )
+        # Every cached standing was computed under the old rules.
+        conn.execute(update(ledger_heads).values(version=ledger_heads.c.version + 1))
 
 
 def _utc(value):

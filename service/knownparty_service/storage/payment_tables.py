@@ -71,6 +71,15 @@ standing_amounts = Table(
     Column("paid_minor", BigInteger, nullable=False),
 )
 
+# One row per shipper: bumped with every change to its ledger, so a reader can tell whether what
+# it computed before is still current without reading the ledger again.
+ledger_heads = Table(
+    "ledger_heads",
+    metadata,
+    Column("party_seq", SurrogateKey, ForeignKey("parties.seq"), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
+
 standing_meta = Table(
     "standing_meta",
     metadata,
@@ -78,4 +87,4 @@ standing_meta = Table(
     Column("value", String(200), nullable=False),
 )
 
-COUNTER_COLUMNS = ("fee_lines", "settled_on_time", "settled_late", "written_off")
+from knownparty_service.domain.payments import COUNTER_NAMES as COUNTER_COLUMNS  # noqa: E402,F401 - re-exported

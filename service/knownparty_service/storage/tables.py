@@ -31,6 +31,8 @@ class UtcDateTime(TypeDecorator):
 
     impl = DateTime(timezone=True)
     cache_ok = True
+    # Marks the type for BulkStatement's fast path.
+    utc_datetime = True
 
     def process_bind_param(self, value: datetime | None, dialect):
         if value is None:

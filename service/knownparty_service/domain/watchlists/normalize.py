@@ -61,14 +61,14 @@ def is_ideographic(text: str) -> bool:
 
 # --- rule 3: joined tokens written in camel case -------------------------------------------------
 
-_CAMEL = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z]{2})|(?<=[A-Z]{2})(?=[A-Z][a-z]{2})")
+_CAMEL = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z]{2})|(?<=[A-Z]{3})(?=[A-Z][a-z]{2})")
 
 
 def split_camel_case(text: str) -> str:
     """Splits tokens glued at a case change: "VladimirNikolaevich" -> "Vladimir Nikolaevich",
-    "MURILLOJuan" -> "MURILLO Juan". Both sides need two letters and the new word two lower-case
-    ones, so a stray capital from a typo ("StevTn") stays put. All-caps or all-lower text is left
-    alone."""
+    "MURILLOJuan" -> "MURILLO Juan". The word before needs two lower-case (or three capital)
+    letters and the new word two lower-case ones, so a stray capital from a typo ("StevTn",
+    "SSSaba") stays put. All-caps or all-lower text is left alone."""
     if text.isupper() or text.islower():
         return text
     return _CAMEL.sub(" ", text)

@@ -18,11 +18,13 @@ FUZZY_MIN_LEN = 3  # shorter tokens only match exactly; the typo budget goes by 
 FUZZY_INDEX_MIN_LEN = 4  # listed tokens this long are filed under their deletions (shorter ones collide too much)
 FUZZY_TWO_EDITS_LEN = 5  # from this length a token may carry two typos
 FUZZY_THREE_EDITS_LEN = 11  # and from this length three
+FIRST_LETTER_FREE_LEN = 7  # two edits in a shorter token must keep its first letter ("putin" is not "turin")
 TYPO_COST = 0.75  # share of a token's similarity one edit per character costs: typos are likely, not proof
 KNOWN_TOKEN_FUZZY = 0.8  # a short query token that is itself a listed token is a different name, not a typo
 KNOWN_TOKEN_MAX_LEN = 5  # ... for short tokens only ("peng" is not "deng"); long variants stay typos
 SPLIT_MIN_PART = 2  # a glued query token is split into known parts of at least this length
 COMPOUND_MIN_LEN = 4  # only tokens this long are tried against glued neighbours
+COMPOUND_MIN_SIM = 0.9  # glued/split spellings may carry about one typo, no more: "muhammad" is not "al hammad"
 MAX_POSTINGS_WALKED = 400_000  # bound on postings read per query, for the latency budget
 MAX_CANDIDATES = 120  # names rescored in full per query, picked by the rough posting score
 
@@ -36,7 +38,8 @@ LEGAL_CROSS_SIM = 0.6  # "LTD" against "LLC": both legal forms, not the same one
 QUERY_MISS = 0.6  # an unmatched query token (a name the listed party does not have) is evidence against
 NAME_MISS = 0.3  # an unmatched listed token counts less: queries often drop middle names
 NAME_MISS_ENTITY = 0.15  # and less again in company names, often cited without descriptors ("RAYBEAM CO")
-EVIDENCE_FRACTION = 0.55  # matched weight below this share of log(N) is padded: one common token never alerts
+EVIDENCE_FRACTION = 0.75  # matched evidence below this share of log(N) is padded: one common token never alerts
+EVIDENCE_DISCOUNT = 0.5  # matched tokens after the strongest add this share of their weight to the evidence
 TYPO_MIN_SIM = 0.6  # fuzzy token pairs below this similarity are no match at all
 
 TYPE_MISMATCH = -0.2  # an individual is not a company: a strong hint against
@@ -101,7 +104,7 @@ def token_similarity(a: str, b: str) -> float:
     if budget == 0 or abs(la - lb) > budget:
         return 0.0
     d = OSA.distance(a, b, score_cutoff=budget)
-    if d > budget:
+    if d > budget or (d > 1 and a[0] != b[0] and max(la, lb) < FIRST_LETTER_FREE_LEN):
         return 0.0
     sim = 1.0 - TYPO_COST * d / max(la, lb)
     return sim if sim >= TYPO_MIN_SIM else 0.0
@@ -150,7 +153,7 @@ def align(
     ("ss" + "saba" ~ "saba" for a doubled letter split off by case). With `fuzzy` false (romanised
     ideographs) joined spellings must match exactly."""
     nq, nn = len(qtokens), len(ntokens)
-    min_joined = TYPO_MIN_SIM if fuzzy else 1.0
+    min_joined = COMPOUND_MIN_SIM if fuzzy else 1.0
     cand: list[tuple[float, float, int, int, int, int]] = []  # (s, weight, q from, q to, n from, n to)
     for i in range(nq):
         q = qtokens[i]
@@ -217,40 +220,11 @@ def align(
         return num, den
 
     num, den = totals()
-    if pairs and (not all(qused) or not all(nused)):
-        for p in pairs:
-            qa, qb, na, nb, s, w, d = p
-            if nb - na != 1 or qb - qa > 2:
-                continue
-            # A leftover query token on either side of this pair's query span.
-            for u, (a, b) in ((qa - 1, (qa - 1, qb)), (qb, (qa, qb + 1))):
-                if 0 <= u < nq and not qused[u] and not qlegal[u]:
-                    s2 = token_similarity("".join(qtokens[a:b]), ntokens[na])
-                    if s2 >= min_joined:
-                        num2 = num - s * w + s2 * w
-                        den2 = den - QUERY_MISS * qweights[u]
-                        if den2 > 0 and num2 / den2 > num / den:
-                            qused[u] = True
-                            p[0], p[1], p[4] = a, b, s2
-                            num, den = num2, den2
-                            break
-        for p in pairs:
-            qa, qb, na, nb, s, w, d = p
-            if qb - qa != 1 or nb - na > 2:
-                continue
-            for u, (a, b) in ((na - 1, (na - 1, nb)), (nb, (na, nb + 1))):
-                if 0 <= u < nn and not nused[u] and not nlegal[u]:
-                    s2 = token_similarity(qtokens[qa], "".join(ntokens[a:b]))
-                    if s2 >= min_joined:
-                        wu = nweights[u]
-                        num2 = num - s * w + s2 * (w + wu)
-                        den2 = den - name_miss * wu + wu
-                        if num2 / den2 > num / den:
-                            nused[u] = True
-                            p[2], p[3], p[4], p[5], p[6] = a, b, s2, w + wu, d + wu
-                            num, den = num2, den2
-                            break
-    den += max(0.0, evidence_needed - num)
+    # Evidence: the strongest matched token counts fully, the others at a discount (tokens of one
+    # name are correlated: "international" and "trading" often come together).
+    contributions = sorted((p[4] * p[5] for p in pairs), reverse=True)
+    evidence = contributions[0] + EVIDENCE_DISCOUNT * sum(contributions[1:]) if contributions else 0.0
+    den += max(0.0, evidence_needed - evidence)
     score = num / den if den > 0 else 0.0
     out: list[tuple[str, str, float, float]] = []
     total = sum(p[6] for p in pairs)

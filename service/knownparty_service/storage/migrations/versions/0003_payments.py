@@ -71,6 +71,11 @@ def upgrade() -> None:
         sa.Column("paid_minor", sa.BigInteger, nullable=False),
     )
     op.create_table(
+        "ledger_heads",
+        sa.Column("party_seq", SurrogateKey, sa.ForeignKey("parties.seq"), primary_key=True),
+        sa.Column("version", sa.BigInteger, nullable=False),
+    )
+    op.create_table(
         "standing_meta",
         sa.Column("name", sa.String(64), primary_key=True),
         sa.Column("value", sa.String(200), nullable=False),
@@ -78,5 +83,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("standing_meta", "standing_amounts", "standing_days", "fee_lines", "shipments"):
+    for table in ("standing_meta", "ledger_heads", "standing_amounts", "standing_days", "fee_lines", "shipments"):
         op.drop_table(table)
