@@ -12,9 +12,12 @@ afterwards even on error or SIGTERM; PostgreSQL is skipped with a note when unre
    the server's and this process's peak RSS during the import (VmHWM, reset just before it),
    CPU per row on both sides, and the import report (expect 0 rejected);
 4. the same file imported again: rows/s, and every row must come back unchanged;
-5. Echo, GetPaymentStanding (a random one of the shippers), Echo again, each for `--duration`
+5. every shipper's standing read once, one call at a time (the first read after the import: its
+   latency is what a read costs with nothing cached, and the repeat-customer count shows the data
+   makes sense);
+6. Echo, GetPaymentStanding (a random one of the shippers), Echo again, each for `--duration`
    seconds with `--concurrency` calls in flight (bench/harness.py); the echo baseline is the mean
-   of the two Echo runs.
+   of the two Echo runs. These reads come after step 5, so any cache of the server is warm.
 
     PYTHONPATH=client:service .venv/bin/python bench/bench_payments.py --quick    # 100,000 rows, 3 s
     PYTHONPATH=client:service .venv/bin/python bench/bench_payments.py            # 1,000,000 rows, 10 s
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -88,6 +92,22 @@ def peak_rss_mb(pid: int | str) -> float | None:
     return kb / 1024 if kb is not None else None
 
 
+def code_version() -> str:
+    """The commit under test, "+changes" when service/ or client/ differ from it (others edit the
+    tree while benchmarks run: the server process runs the code as it was when it started)."""
+    import subprocess
+
+    root = harness.REPO_ROOT
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "service", "client", "protos"], cwd=root,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return (head or "unknown") + ("+changes" if dirty else "")
+
+
 # -- set-up ----------------------------------------------------------------------------------------
 
 
@@ -133,6 +153,7 @@ class ImportRun:
     server_cpu_us_per_row: float | None = None
     client_cpu_us_per_row: float | None = None
     peak_reset: bool = True  # False: the peaks are since the process started
+    machine_busy: float | None = None  # CPUs busy on the whole machine during the import (of 2 here)
 
 
 class _Counted:
@@ -148,9 +169,12 @@ class _Counted:
             yield row
 
 
-def run_import(target: str, path: Path, *, server_pid: int, batch_size: int, timeout: float, label: str) -> ImportRun:
-    """Imports the file as `knownparty payments import FILE --carrier UPS` does."""
+def run_import(target: str, path: Path, *, server_pid: int, batch_size: int, timeout: float, label: str,
+               counted: list | None = None) -> ImportRun:
+    """Imports the file as `knownparty payments import FILE --carrier UPS` does. `counted`, when
+    given, receives the object whose .count is the number of rows handed to gRPC so far."""
     reset = reset_peak_rss(server_pid) & reset_peak_rss("self")
+    busy = _machine_busy()
     rss_before = rss_mb(server_pid)
     server_cpu = harness.process_cpu_seconds(server_pid)
     client_cpu = time.process_time()
@@ -158,6 +182,8 @@ def run_import(target: str, path: Path, *, server_pid: int, batch_size: int, tim
     stop = threading.Event()
     with KnownPartyClient(target, timeout=timeout) as client, path.open(newline="", encoding="utf-8-sig") as handle:
         rows = _Counted(read_rows(handle, CARRIER, local_errors))
+        if counted is not None:
+            counted.append(rows)
         started = time.monotonic()
 
         def progress() -> None:
@@ -175,6 +201,7 @@ def run_import(target: str, path: Path, *, server_pid: int, batch_size: int, tim
         seconds = time.monotonic() - started
     client_cpu = time.process_time() - client_cpu
     server_cpu = harness.process_cpu_seconds(server_pid) - server_cpu
+    busy_s = _machine_busy() - busy
     total = report.rows_received + len(local_errors)
     errors = sorted([(e.line, e.field, e.reason) for e in local_errors] + [(e.line, e.field, e.reason) for e in report.errors])
     return ImportRun(
@@ -193,7 +220,17 @@ def run_import(target: str, path: Path, *, server_pid: int, batch_size: int, tim
         server_cpu_us_per_row=server_cpu / total * 1e6 if total else None,
         client_cpu_us_per_row=client_cpu / total * 1e6 if total else None,
         peak_reset=bool(reset),
+        machine_busy=busy_s / seconds if seconds else None,
     )
+
+
+def _machine_busy() -> float:
+    """CPU-seconds the whole machine has spent busy (all processes: the server, this one, the
+    database, and whatever else shares the box), from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def describe_import(backend: str, label: str, run: ImportRun) -> str:
@@ -204,26 +241,39 @@ def describe_import(backend: str, label: str, run: ImportRun) -> str:
         f"{run.rows_rejected:,} rejected; server peak RSS {run.server_peak_rss_mb or 0:,.0f} MB "
         f"(before {run.server_rss_before_mb or 0:,.0f}, after {run.server_rss_after_mb or 0:,.0f}), "
         f"client peak RSS {run.client_peak_rss_mb or 0:,.0f} MB{peak}; CPU per row: server "
-        f"{run.server_cpu_us_per_row or 0:,.0f} us, client {run.client_cpu_us_per_row or 0:,.0f} us"
+        f"{run.server_cpu_us_per_row or 0:,.0f} us, client {run.client_cpu_us_per_row or 0:,.0f} us; "
+        f"machine busy {run.machine_busy or 0:.2f} of {os.cpu_count()} CPUs"
     )
     for line, fld, reason in run.first_errors:
         text += f"\n    line {line}: {fld or '(row)'}: {reason}"
     return text
 
 
-def standing_sample(target: str, shippers: int, sample: int = 200) -> dict:
-    """Reads the standing of a spread of the shippers: a sanity check that the data means something."""
-    step = max(1, shippers // sample)
-    ids = shipper_ids(shippers)[::step]
+def standing_first_reads(target: str, shippers: int) -> dict:
+    """Reads every shipper's standing once, one call at a time, before any other standing read:
+    the cost of a read nothing has been cached for (the server may cache standings until the
+    shipper's ledger changes), and a sanity check that the data means something."""
+    latencies = []
     counts: dict[str, int] = {}
     repeat = 0
     with KnownPartyClient(target, timeout=30) as client:
-        for party_id in ids:
+        client.echo("warm-up")
+        for party_id in shipper_ids(shippers):
+            started = time.perf_counter()
             standing = client.get_payment_standing(party_id)
+            latencies.append(time.perf_counter() - started)
             repeat += standing.repeat_customer
             for reason in standing.reasons:
                 counts[reason.code] = counts.get(reason.code, 0) + 1
-    return {"shippers_read": len(ids), "repeat_customers": repeat, "reason_codes": dict(sorted(counts.items()))}
+    latencies.sort()
+    return {
+        "shippers_read": len(latencies),
+        "mean_ms": sum(latencies) / len(latencies) * 1000,
+        "p50_ms": harness.percentile(latencies, 0.5) * 1000,
+        "p99_ms": harness.percentile(latencies, 0.99) * 1000,
+        "repeat_customers": repeat,
+        "reason_codes": dict(sorted(counts.items())),
+    }
 
 
 # -- one backend -----------------------------------------------------------------------------------
@@ -238,7 +288,9 @@ def run_backend(backend: str, args, fee_file: Path) -> dict | None:
         with servers.start_server(
             "knownparty", "process", database_url=url, max_workers=args.server_workers, max_lifetime_s=lifetime
         ) as server:
-            print(f"[{backend}] server {server.target} (pid {server.pid}, {args.server_workers} workers)", flush=True)
+            version = code_version()
+            print(f"[{backend}] server {server.target} (pid {server.pid}, {args.server_workers} workers, code {version})",
+                  flush=True)
             seconds = create_shippers(server.target, args.shippers)
             print(f"[{backend}] created {args.shippers:,} shippers in {seconds:.1f} s", flush=True)
             first = run_import(server.target, fee_file, server_pid=server.pid, batch_size=args.batch_size,
@@ -252,9 +304,10 @@ def run_backend(backend: str, args, fee_file: Path) -> dict | None:
                 and again.rows_unchanged == again.rows == first.rows
             )
             print(f"[{backend}] re-sent file changed nothing: {'yes' if unchanged else 'NO'}", flush=True)
-            sample = standing_sample(server.target, args.shippers)
-            print(f"[{backend}] standing of {sample['shippers_read']} shippers: {sample['repeat_customers']} repeat "
-                  f"customers; reasons {sample['reason_codes']}", flush=True)
+            sample = standing_first_reads(server.target, args.shippers)
+            print(f"[{backend}] first standing read of each of the {sample['shippers_read']:,} shippers, one at a time: "
+                  f"mean {sample['mean_ms']:.2f} ms, p50 {sample['p50_ms']:.2f}, p99 {sample['p99_ms']:.2f}; "
+                  f"{sample['repeat_customers']} repeat customers; reasons {sample['reason_codes']}", flush=True)
 
             params = {"names": [f"parties/{i}" for i in shipper_ids(args.shippers)]}
             plan = [("echo", "Echo (before)", {}), (STANDING_SCENARIO, "GetPaymentStanding", params), ("echo", "Echo (after)", {})]
@@ -269,10 +322,11 @@ def run_backend(backend: str, args, fee_file: Path) -> dict | None:
     baseline = (results[0].throughput + results[-1].throughput) / 2
     return {
         "backend": backend,
+        "code": version,
         "import": first,
         "reimport": again,
         "reimport_unchanged": unchanged,
-        "standing_sample": sample,
+        "standing_first_reads": sample,
         "echo_baseline": baseline,
         "results": results,
     }
@@ -310,7 +364,7 @@ def report(runs: list[dict]) -> str:
             "yes" if run["reimport_unchanged"] else "NO", _n(first.rows_rejected),
             _n(first.server_peak_rss_mb), _n(first.client_peak_rss_mb),
             _n(first.server_cpu_us_per_row), _n(first.client_cpu_us_per_row),
-            _n(standing.throughput), _n(run["echo_baseline"]), f"{ratio:.2f}",
+            _n(run["standing_first_reads"]["mean_ms"], 2), _n(standing.throughput), _n(run["echo_baseline"]), f"{ratio:.2f}",
         ])
         if run["backend"] == "sqlite":
             met = first.rows_per_s >= TARGET_ROWS_PER_S
@@ -320,7 +374,8 @@ def report(runs: list[dict]) -> str:
         verdicts.append(f"GetPaymentStanding / echo on {run['backend']}: {ratio:.2f}: "
                         f"{'meets' if met else 'MISSES'} the target of {TARGET_RATIO}")
     headers = ["backend", "rows", "import s", "rows/s", "re-import rows/s", "unchanged", "rejected",
-               "srv peak MB", "cli peak MB", "srv us/row", "cli us/row", "standing/s", "echo/s", "x echo"]
+               "srv peak MB", "cli peak MB", "srv us/row", "cli us/row", "1st standing ms", "standing/s", "echo/s",
+               "x echo"]
     parts.append("\n== summary ==\n" + _table(headers, rows))
     parts.extend(verdicts)
     return "\n".join(parts)

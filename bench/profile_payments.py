@@ -29,6 +29,7 @@ import argparse
 import cProfile
 import io
 import json
+import linecache
 import os
 import pstats
 import re
@@ -50,18 +51,28 @@ from generate_fee_file import generate
 from knownparty_client import _requests
 from knownparty_client.payments_csv import read_rows
 
-# Steps of the import, innermost first: a sample belongs to the first of these found walking its
-# stack from the leaf towards the root. (function name, file name fragment, label)
+# Steps of the import: a sample belongs to the first of these found walking its stack from the
+# leaf towards the root. "{caller}" is replaced by the nearest enclosing payment_repository function.
+# (function name, file name ending, label)
 STEPS = (
-    ("_shippers", "payment_repository.py", "SQL: read the batch's shippers"),
-    ("_load_shipments", "payment_repository.py", "SQL: read stored shipments"),
+    ("run", "database.py", "SQL: bulk write through the driver (BulkStatement) in {caller}"),
+    ("fetch_one", "database.py", "SQL: precompiled read (FastQuery) in {caller}"),
+    ("line_facts", "payments.py", "derive line facts (settle_time, is_open, contribution) in {caller}"),
+    ("contribution", "payments.py", "derive line facts (settle_time, is_open, contribution) in {caller}"),
+    ("settle_time", "payments.py", "derive line facts (settle_time, is_open, contribution) in {caller}"),
+    ("is_open", "payments.py", "derive line facts (settle_time, is_open, contribution) in {caller}"),
+    ("difference", "payments.py", "bucket changes (contribution/difference)"),
+    ("_payments_json", "payment_repository.py", "encode payments JSON"),
     ("_line_from", "payment_repository.py", "decode stored lines (_line_from, payments JSON)"),
-    ("_load_lines", "payment_repository.py", "SQL: read stored fee lines (SELECT ... FOR UPDATE)"),
+    ("_shippers", "payment_repository.py", "SQL: read the batch's shippers"),
+    ("_load_shipments", "payment_repository.py", "SQL: read stored shipments (row-value IN)"),
+    ("_load_lines", "payment_repository.py", "SQL: read stored fee lines (row-value IN, FOR UPDATE)"),
     ("_write_shipments", "payment_repository.py", "SQL: insert shipments"),
-    ("_derived", "payment_repository.py", "derive line columns (settle_time, is_open, contribution, payments JSON)"),
+    ("_derived", "payment_repository.py", "fee line column values (_derived)"),
     ("_write_lines", "payment_repository.py", "SQL: insert/update fee lines"),
     ("upsert_days", "payment_repository.py", "SQL: upsert standing_days"),
     ("upsert_amounts", "payment_repository.py", "SQL: upsert standing_amounts"),
+    ("_day_rows", "payment_repository.py", "bucket changes (contribution/difference)"),
     ("_write_buckets", "payment_repository.py", "bucket changes (contribution/difference)"),
     ("decide_fee", "payment_ledger.py", "decide rows (decide_fee/decide_payment)"),
     ("decide_payment", "payment_ledger.py", "decide rows (decide_fee/decide_payment)"),
@@ -75,20 +86,29 @@ STEPS = (
     ("ImportPayments", "payment_servicer.py", "gRPC: wait for, receive and parse the next batch message"),
 )
 FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^:()]*)(?::(?P<line>\d+))?\)$")
+DRIVER_CALL = re.compile(r"\.(execute|executemany|fetchone|fetchall|fetchmany|commit|rollback)\(|\bnext\(")
 
 
-def _frame(text: str) -> tuple[str, str]:
+def _frame(text: str) -> tuple[str, str, int]:
     match = FRAME.match(text.strip())
-    return (match["func"], match["file"]) if match else (text.strip(), "")
+    if not match:
+        return text.strip(), "", 0
+    return match["func"], match["file"], int(match["line"] or 0)
 
 
-def _layer(func: str, path: str) -> str:
+def _source(file: str, line: int) -> str:
+    return linecache.getline(file, line).strip() if file and line else ""
+
+
+def _layer(func: str, path: str, line: int) -> str:
     if "sqlalchemy" in path:
         if func.startswith(("do_execute", "do_executemany", "do_commit", "do_begin", "do_rollback")):
-            return "database driver call (execute/commit, incl. SQLite/libpq work)"
+            return "database driver call (execute/commit: SQLite or libpq and the server's work)"
         return "SQLAlchemy (statements, compile, parameters, results)"
     if "psycopg" in path or "sqlite3" in path:
         return "database driver (Python part)"
+    if ("knownparty_service" in path or "knownparty_client" in path) and DRIVER_CALL.search(_source(path, line)):
+        return "database driver call (execute/commit: SQLite or libpq and the server's work)"
     if "knownparty_service" in path or "knownparty_client" in path:
         return "knownparty code"
     if "/grpc/" in path or "grpc" in path.split("/")[-1]:
@@ -107,8 +127,21 @@ def read_stacks(path: Path) -> list[tuple[list[str], int]]:
     return stacks
 
 
-def aggregate(path: Path) -> dict:
-    """Shares of the importing thread's samples by step and by layer, and the top leaf functions."""
+def _step(parsed: list[tuple[str, str, int]]) -> str:
+    for index in range(len(parsed) - 1, -1, -1):
+        func, file, _ = parsed[index]
+        label = next((label for name, ending, label in STEPS if func == name and file.endswith(ending)), None)
+        if label is None:
+            continue
+        if "{caller}" in label:
+            caller = next((f for f, fl, _ in reversed(parsed[:index]) if fl.endswith("payment_repository.py")), "?")
+            label = label.format(caller=caller)
+        return label
+    return "?"
+
+
+def aggregate(path: Path, handler: str = "ImportPayments") -> dict:
+    """Shares of the handler thread's samples by step and by layer, and the top leaf functions."""
     stacks = read_stacks(path)
     total_all = sum(c for _, c in stacks)
     by_step: Counter = Counter()
@@ -119,25 +152,20 @@ def aggregate(path: Path) -> dict:
     importing = 0
     for frames, count in stacks:
         parsed = [_frame(f) for f in frames]  # root first
-        if not any(func == "ImportPayments" and "payment_servicer" in file for func, file in parsed):
-            thread = frames[0] if frames else "?"
-            top = next((f"{func} ({os.path.basename(file)})" for func, file in parsed[1:] if file), thread)
+        if not any(func == handler for func, _, _ in parsed):
+            top = next((f"{func} ({os.path.basename(file)})" for func, file, _ in parsed[1:] if file), frames[0])
             other_threads[top] += count
             continue
         importing += count
-        step = "?"
-        for func, file in reversed(parsed):
-            hit = next((label for name, fragment, label in STEPS if func == name and file.endswith(fragment)), None)
-            if hit:
-                step = hit
-                break
-        func, file = parsed[-1]
-        layer = _layer(func, file)
+        step = _step(parsed) if handler == "ImportPayments" else _call_step(parsed)
+        func, file, line = parsed[-1]
+        layer = _layer(func, file, line)
         by_step[step] += count
         by_layer[layer] += count
         step_layer[step][layer] += count
-        by_leaf[f"{func} ({'/'.join(file.split('/')[-2:])})"] += count
+        by_leaf[f"{func} ({'/'.join(file.split('/')[-2:])}:{line})"] += count
     return {
+        "handler": handler,
         "samples": total_all,
         "importing_thread_samples": importing,
         "by_step": by_step.most_common(),
@@ -148,9 +176,30 @@ def aggregate(path: Path) -> dict:
     }
 
 
+_ASSIGNED_QUERY = re.compile(r"(\w+) = conn\.(execute|scalar)")
+
+
+def _call_step(parsed: list[tuple[str, str, int]]) -> str:
+    """For a unary handler: the innermost knownparty function; inside the repository's standing
+    read, which statement (the variable it is assigned to)."""
+    for func, file, line in reversed(parsed):
+        if "knownparty_service" not in file:
+            continue
+        name = f"{func} ({os.path.basename(file)})"
+        if func in ("_read_standing_inputs", "standing_inputs") and file.endswith("payment_repository.py"):
+            for n in range(line, max(0, line - 15), -1):
+                match = _ASSIGNED_QUERY.search(_source(file, n))
+                if match:
+                    return f"{name}: SQL {match[1]}"
+                if "def " in _source(file, n):
+                    break
+        return name
+    return "?"
+
+
 def format_aggregate(result: dict, rows_per_s: float | None = None) -> str:
     total = result["importing_thread_samples"] or 1
-    lines = [f"py-spy: {result['samples']:,} samples, {result['importing_thread_samples']:,} in the importing thread"]
+    lines = [f"py-spy: {result['samples']:,} samples, {result['importing_thread_samples']:,} in {result.get('handler', 'ImportPayments')}"]
     per_row = (1e6 / rows_per_s) if rows_per_s else None
     header = "share of the importing thread" + (f" (us of wall time per row at {rows_per_s:,.0f} rows/s)" if per_row else "")
     lines.append(f"\nby step: {header}")
@@ -291,11 +340,12 @@ def profile_server(args, fee_file: Path, out_dir: Path) -> dict:
                                   max_lifetime_s=7200) as server:
             create_shippers(server.target, args.shippers)
             outcome: dict = {}
+            counted: list = []
 
             def importer() -> None:
                 try:
                     outcome["run"] = run_import(server.target, fee_file, server_pid=server.pid, batch_size=args.batch_size,
-                                                timeout=3600, label=f"[{args.backend}] import")
+                                                timeout=3600, label=f"[{args.backend}] import", counted=counted)
                 except BaseException as exc:  # noqa: BLE001
                     outcome["error"] = exc
 
@@ -308,7 +358,10 @@ def profile_server(args, fee_file: Path, out_dir: Path) -> dict:
             if args.gil:
                 command.append("--gil")
             print("running: " + " ".join(command), flush=True)
+            rows_before, started = (counted[0].count if counted else 0), time.monotonic()
             subprocess.run(command, check=True, timeout=args.seconds + 60, stdout=subprocess.DEVNULL)
+            window_rate = ((counted[0].count if counted else 0) - rows_before) / (time.monotonic() - started)
+            print(f"rows sent while sampling: {window_rate:,.0f} rows/s", flush=True)
             thread.join(timeout=3600)
             if "error" in outcome:
                 raise outcome["error"]
@@ -316,7 +369,57 @@ def profile_server(args, fee_file: Path, out_dir: Path) -> dict:
             print(describe_import(args.backend, "import (profiled)", run))
             plans = lookup_plans(url)
             print(format_plans(plans), flush=True)
-    return {"raw": str(raw), "import": run, "plans": plans}
+            standing = profile_standing(args, server, out_dir) if args.standing else {}
+    return {"raw": str(raw), "import": run, "plans": plans, "standing": standing, "window_rows_per_s": window_rate}
+
+
+def profile_standing(args, server, out_dir: Path) -> dict:
+    """py-spy on GetPaymentStanding: first reads one at a time (--idle: the handler's wall time),
+    then under load with the benchmark's settings (--gil: what holds the one GIL)."""
+    import harness
+    from bench_payments import STANDING_SCENARIO, standing_first_reads
+    from generate_fee_file import shipper_ids
+
+    py_spy = find_py_spy(args.py_spy)
+    out = {}
+    cold_raw = out_dir / f"pyspy_{args.backend}_standing_first.txt"
+    command = [py_spy, "record", "-p", str(server.pid), "-d", str(args.standing), "-r", str(args.rate), "-f", "raw",
+               "-o", str(cold_raw), "--threads", "--idle"]
+    spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.0)
+        first = standing_first_reads(server.target, args.shippers)
+    finally:
+        spy.wait(timeout=args.standing + 60)
+    print(f"\nfirst standing reads, one at a time: mean {first['mean_ms']:.2f} ms, p50 {first['p50_ms']:.2f}, "
+          f"p99 {first['p99_ms']:.2f}")
+    out["first_reads"] = first
+    out["first_reads_profile"] = aggregate(cold_raw, handler="GetPaymentStanding")
+    print(format_aggregate(out["first_reads_profile"]))
+
+    warm_raw = out_dir / f"pyspy_{args.backend}_standing_load.txt"
+    command = [py_spy, "record", "-p", str(server.pid), "-d", str(args.standing), "-r", str(args.rate), "-f", "raw",
+               "-o", str(warm_raw), "--threads", "--gil"]
+    result: dict = {}
+
+    def drive() -> None:
+        result["r"] = harness.drive(server.target, "GetPaymentStanding", args.standing + 2, 16, 1,
+                                    scenario=STANDING_SCENARIO,
+                                    params={"names": [f"parties/{i}" for i in shipper_ids(args.shippers)]},
+                                    server_pid=server.pid)
+
+    thread = threading.Thread(target=drive, daemon=True)
+    thread.start()
+    time.sleep(2.0)
+    subprocess.run(command, check=True, timeout=args.standing + 60, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    thread.join(timeout=args.standing + 120)
+    load = result.get("r")
+    if load is not None:
+        print(f"\nGetPaymentStanding under load: {load.throughput:,.0f} calls/s, server {load.server_cpu_us_per_call or 0:,.0f} us/call")
+        out["load"] = load.as_dict()
+    out["load_profile"] = aggregate(warm_raw, handler="GetPaymentStanding")
+    print(format_aggregate(out["load_profile"]))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -335,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--aggregate", type=Path, default=None, help="only aggregate this raw py-spy output")
     parser.add_argument("--out", type=Path, default=None, help="folder for the raw stacks and the JSON (default a temp folder)")
     parser.add_argument("--no-client", action="store_true", help="skip the client-side measurement")
+    parser.add_argument("--standing", type=int, default=10,
+                        help="seconds of py-spy on GetPaymentStanding after the import, first reads then load (0: skip)")
     args = parser.parse_args(argv)
     if args.aggregate:
         print(format_aggregate(aggregate(args.aggregate)))
@@ -348,9 +453,10 @@ def main(argv: list[str] | None = None) -> int:
         print(generate(fee_file, args.rows, shippers=args.shippers, carrier=CARRIER).summary(), flush=True)
     result = profile_server(args, fee_file, out_dir)
     summary = aggregate(Path(result["raw"]))
-    print(format_aggregate(summary, result["import"].rows_per_s))
+    print(format_aggregate(summary, result["window_rows_per_s"]))
     document = {"backend": args.backend, "server": summary, "import_rows_per_s": result["import"].rows_per_s,
-                "plans": result["plans"]}
+                "window_rows_per_s": result["window_rows_per_s"],
+                "plans": result["plans"], "standing": result["standing"]}
     if not args.no_client:
         costs = client_costs(fee_file, args.batch_size)
         print(f"\nclient, one thread, no server ({costs['rows']:,} rows): read_rows {costs['read_rows_us_per_row']:.1f} us/row, "

@@ -7,7 +7,7 @@ query: tune on one, check on the other), then the first misses and false positiv
 With --brute-force it also runs the floor to beat: rapidfuzz.process.extract with token_sort_ratio
 over every listed name, at its best-F1 cutoff and at 85, with per-query timings of both.
 
-    .venv/bin/python bench/screening_eval_local.py [--threshold 0.85] [--brute-force]
+    .venv/bin/python bench/screening_eval_local.py [--threshold 0.75] [--brute-force]
 """
 
 from __future__ import annotations
@@ -18,15 +18,16 @@ import json
 import statistics
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 from knownparty_service.domain.watchlists.entries import EntryType, ListFormat
+from knownparty_service.domain.watchlists.scoring import TUNED_ALERT_THRESHOLD
 from knownparty_service.domain.watchlists.screening import ScreeningIndex, ScreeningQuery
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-DEFAULT_THRESHOLD = 0.85
+DEFAULT_THRESHOLD = TUNED_ALERT_THRESHOLD
 
 
 def load_items(data: Path) -> list[tuple[str, str, object]]:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 
 from knownparty_service.domain.watchlists.entries import WatchlistEntry
 from knownparty_service.domain.watchlists.normalize import (
+    GENERIC_ORG_WORDS,
     HONORIFICS,
     LEGAL_FORMS,
     ORG_FORM_WORDS,
@@ -33,7 +34,7 @@ from knownparty_service.domain.watchlists import scoring as S
 PRIMARY, ALIAS, WEAK_ALIAS = 0, 1, 2
 
 # Token classes (array of small ints per token id).
-PLAIN, LEGAL, STOP, TITLE, INITIAL = 0, 1, 2, 3, 4
+PLAIN, LEGAL, STOP, TITLE, INITIAL, GENERIC = 0, 1, 2, 3, 4, 5
 
 
 def token_class(token: str) -> int:
@@ -45,10 +46,16 @@ def token_class(token: str) -> int:
         return STOP
     if token in HONORIFICS:
         return TITLE
+    if token in GENERIC_ORG_WORDS:
+        return GENERIC
     return PLAIN
 
 
-def class_weight(cls: int, idf: float) -> float:
+def class_weight(cls: int, idf: float, person: bool = False) -> float:
+    """A token's weight from its IDF and class. In a person's name ("Thomas SA", "Ana AB") legal
+    forms and company words are just name parts and weigh their IDF."""
+    if person and cls in (LEGAL, GENERIC):
+        return idf
     if cls == LEGAL:
         return min(idf, S.LEGAL_FORM_WEIGHT)
     if cls == STOP:
@@ -57,6 +64,8 @@ def class_weight(cls: int, idf: float) -> float:
         return min(idf, S.TITLE_WEIGHT)
     if cls == INITIAL:
         return min(idf, S.INITIAL_WEIGHT)
+    if cls == GENERIC:
+        return min(idf, S.GENERIC_WORD_WEIGHT)
     return idf
 
 
@@ -93,6 +102,7 @@ class NameIndex:
         self.df = array("i")
         self.token_cls = array("b")
         self.weight = array("d")
+        self.person_weight = array("d")
         self.postings: list[array] = []
         self.deletes: dict[str, int | list[int]] = {}
         self.unknown_weight = 1.0
@@ -160,15 +170,18 @@ class NameIndex:
                     entry_tokens.update(ids)
             for tid in entry_tokens:
                 df[tid] += 1
-        del cache
+        cache.clear()
 
         n_entries = max(len(self.entries), 1)
         self.df = array("i", df)
         self.postings = [array("i", p) for p in postings]
-        del postings
+        postings.clear()
         self.token_cls = array("b", (token_class(t) for t in tokens))
         self.weight = array(
             "d", (class_weight(c, math.log(1.0 + n_entries / d)) for c, d in zip(self.token_cls, self.df))
+        )
+        self.person_weight = array(
+            "d", (class_weight(c, math.log(1.0 + n_entries / d), True) for c, d in zip(self.token_cls, self.df))
         )
         weight, offsets = self.weight, self.name_offsets
         self.name_weight = array(
@@ -201,19 +214,20 @@ class NameIndex:
     def tokens_of(self, nid: int) -> array:
         return self.name_tokens[self.name_offsets[nid] : self.name_offsets[nid + 1]]
 
-    def query_weight(self, token: str) -> float:
+    def query_weight(self, token: str, person: bool = False) -> float:
         tid = self.vocab.get(token)
         if tid is not None:
-            return self.weight[tid]
-        cls = token_class(token)
-        return class_weight(cls, self.unknown_weight) if cls != PLAIN else self.unknown_weight
+            return (self.person_weight if person else self.weight)[tid]
+        return class_weight(token_class(token), self.unknown_weight, person)
 
-    def fuzzy_tokens(self, token: str) -> Iterator[int]:
-        """Ids of vocabulary tokens that may be within the typo budget of `token` (unverified)."""
+    def fuzzy_tokens(self, token: str, known: bool = False) -> Iterator[int]:
+        """Ids of vocabulary tokens that may be within the typo budget of `token` (unverified).
+        A `known` token (itself listed) looks for one-edit spellings only: two-edit neighbours of
+        a real name are other names."""
         vocab, deletes = self.vocab, self.deletes
         keys = {token}
         if len(token) >= S.FUZZY_MIN_LEN:
-            keys |= deletions(token, 2 if len(token) >= S.FUZZY_TWO_EDITS_LEN else 1)
+            keys |= deletions(token, 2 if len(token) >= S.FUZZY_TWO_EDITS_LEN and not known else 1)
         for k in keys:
             tid = vocab.get(k)
             if tid is not None:
@@ -226,10 +240,11 @@ class NameIndex:
                     yield from hit
 
     def split_tokens(self, token: str) -> list[int]:
-        """A query token that is two listed tokens glued ("bankmaskan" -> "bank", "maskan"): the
-        ids of the parts, for every split where both parts are known."""
+        """A query token that is two listed tokens glued ("bankmaskan" -> "bank", "maskan"): for
+        every split where both parts are known, the id of the part with fewer postings (enough
+        to find the names; `align` scores the glued pair)."""
         out: list[int] = []
-        vocab = self.vocab
+        vocab, postings = self.vocab, self.postings
         if len(token) < 2 * S.SPLIT_MIN_PART:
             return out
         for k in range(S.SPLIT_MIN_PART, len(token) - S.SPLIT_MIN_PART + 1):
@@ -238,31 +253,45 @@ class NameIndex:
                 continue
             b = vocab.get(token[k:])
             if b is not None:
-                out.extend((a, b))
+                out.append(a if len(postings[a]) <= len(postings[b]) else b)
         return out
 
     def candidates(
         self,
         variants: list[dict[int, float]],
         qweights: list[float],
-        need_fraction: float,
+        bound_weights: list[float],
+        floor: float,
+        slack: float,
         allowed_lists: set[int] | None,
         limit: int,
     ) -> list[int]:
-        """Name ids worth scoring. `variants[i]` maps the token ids that may match query token i to
-        their similarity. Postings are walked rarest first, and the walk stops once the query
-        weight left unwalked is too small for a name matching only those tokens to reach the
-        score floor (`need_fraction` of the query weight must be matched) - so a common first
-        name or a legal form is never walked when a rarer token is there."""
-        order = sorted(range(len(variants)), key=lambda i: sum(len(self.postings[t]) for t in variants[i]))
+        """Name ids worth scoring in full, best first.
+
+        `variants[i]` maps the token ids that may match query token i to their similarity.
+        Postings are walked rarest first; once the query weight left unwalked is too small for a
+        name matching only those tokens to reach `floor`, the long postings of common tokens (a
+        first name, a legal form) are skipped. Each name found gets an optimistic score bound from
+        the weight it matched, the weight left unwalked and `slack` (what fuzzy matches the
+        variant sets may have missed could add); names whose bound is under `floor` are dropped.
+        `bound_weights` are the query weights for that bound: the least each token can cost.
+        """
+        postings, weight = self.postings, self.weight
+        sizes = [sum(len(postings[t]) for t in v) for v in variants]
+        order = sorted(range(len(variants)), key=sizes.__getitem__)
         total = sum(qweights) or 1.0
+        qmiss = S.QUERY_MISS
+        need_fraction = floor * qmiss / (1.0 - floor + floor * qmiss) if floor < 1.0 else 1.0
         remaining = total
         acc: dict[int, float] = {}
         walked = 0
-        postings, weight = self.postings, self.weight
+        unwalked = len(order)
         for i in order:
-            if remaining < need_fraction * total and acc:
+            # Short postings are always walked (fuzzy variant sets are not complete, so the bound
+            # is only trusted to skip the long postings of common tokens).
+            if acc and sizes[i] > S.ALWAYS_WALK_POSTINGS and remaining + slack < need_fraction * total:
                 break
+            unwalked -= 1
             remaining -= qweights[i]
             for tid, sim in variants[i].items():
                 p = postings[tid]
@@ -275,12 +304,20 @@ class NameIndex:
                     acc[nid] = get(nid, 0.0) + contribution
         if not acc:
             return []
-        if allowed_lists is not None:
-            ne, el = self.name_entry, self.entry_list
-            acc = {nid: v for nid, v in acc.items() if el[ne[nid]] in allowed_lists}
-        if len(acc) <= limit:
-            return list(acc)
-        # Rank by matched weight less the listed weight left unmatched, like the full score does.
-        nw = self.name_weight
-        miss = S.NAME_MISS
-        return heapq.nlargest(limit, acc, key=lambda n: acc[n] - miss * max(0.0, nw[n] - acc[n]))
+        ne, el, nw = self.name_entry, self.entry_list, self.name_weight
+        # Optimistic: the unwalked tokens all match, at their cheapest.
+        total = sum(bound_weights) or 1.0
+        extra = sum(bound_weights[i] for i in order[len(order) - unwalked :]) if unwalked else 0.0
+        extra += slack
+        nmiss = S.NAME_MISS_ENTITY
+        scored: list[tuple[float, int]] = []
+        for nid, a in acc.items():
+            m = a + extra
+            bound = m / (m + (qmiss * (total - m) if total > m else 0.0) + (nmiss * (nw[nid] - m) if nw[nid] > m else 0.0))
+            if bound >= floor and (allowed_lists is None or el[ne[nid]] in allowed_lists):
+                scored.append((bound + a * 1e-6, nid))
+        if len(scored) > limit:
+            scored = heapq.nlargest(limit, scored)
+        else:
+            scored.sort(reverse=True)
+        return [nid for _, nid in scored]

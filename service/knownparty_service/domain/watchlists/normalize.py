@@ -209,6 +209,23 @@ def legal_form_token(token: str) -> tuple[str, ...]:
     return (token,)
 
 
+# Words that describe what a company does rather than which company it is: they weigh at most
+# GENERIC_WORD_WEIGHT, so "IMPORT EXPORT COMPANY" alone does not find "SAD IMPORT EXPORT COMPANY".
+GENERIC_ORG_WORDS = frozenset(
+    """
+    import export imports exports trading trade traders commercial commerce general international intl
+    global world national industries industry industrial enterprise enterprises services service
+    investment investments development management technology technologies tech engineering
+    construction shipping logistics transport transportation energy oil gas petroleum petrochemical
+    chemical chemicals bank exchange finance financial insurance foundation organization
+    organisation association center centre institute network brothers sons partners solutions systems
+    products supplies supply equipment manufacturing factory electronics electronic electric marine
+    maritime airlines airline aviation travel tours consulting media medical pharmaceutical pharma
+    food foods agro agricultural trust capital resources mining metals steel textile textiles
+    """.split()
+)
+
+
 def canonical_legal_forms(tokens: list[str]) -> list[str]:
     """Legal-form phrases to one canonical spelling, longest phrase first: "limited" -> "ltd",
     "joint stock company" -> "jsc", "ooo" -> "llc", "company limited" -> "co ltd"; long legal-form

@@ -1,9 +1,10 @@
 """Scoring a listed name against a query: IDF-weighted token alignment, then supporting fields.
 
-score = matched / (matched weight + unmatched query weight * QUERY_MISS + unmatched name weight *
-NAME_MISS + missing evidence), where matched = sum(similarity * weight) over aligned token pairs;
-then field adjustments (type, country, date of birth, identifier) are added and the result is
-clamped to [0, 1].
+score = matched / (paired weight + unmatched query weight * QUERY_MISS + unmatched name weight *
+NAME_MISS + missing evidence), where matched = sum(similarity * weight) over aligned token pairs
+and missing evidence pads names matched only on common tokens; a weak alias is scaled by
+WEAK_ALIAS_FACTOR; then field adjustments (type, country, date of birth, identifier) are added and
+the result is clamped to [0, 1].
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from rapidfuzz.distance import OSA
 
 # --- tuned constants (one-line reason each) ------------------------------------------------------
 
+TUNED_ALERT_THRESHOLD = 0.75  # the alert threshold these constants were tuned for (the policy file holds the one in force)
+
 FUZZY_MIN_LEN = 3  # shorter tokens only match exactly; the typo budget goes by the longer token of a pair
 FUZZY_INDEX_MIN_LEN = 4  # listed tokens this long are filed under their deletions (shorter ones collide too much)
 FUZZY_TWO_EDITS_LEN = 5  # from this length a token may carry two typos
@@ -22,16 +25,19 @@ FIRST_LETTER_FREE_LEN = 7  # two edits in a shorter token must keep its first le
 TYPO_COST = 0.75  # share of a token's similarity one edit per character costs: typos are likely, not proof
 KNOWN_TOKEN_FUZZY = 0.8  # a short query token that is itself a listed token is a different name, not a typo
 KNOWN_TOKEN_MAX_LEN = 5  # ... for short tokens only ("peng" is not "deng"); long variants stay typos
-SPLIT_MIN_PART = 2  # a glued query token is split into known parts of at least this length
+SPLIT_MIN_PART = 2  # a glued query token is looked up as two known parts of at least this length
 COMPOUND_MIN_LEN = 4  # only tokens this long are tried against glued neighbours
-COMPOUND_MIN_SIM = 0.9  # glued/split spellings may carry about one typo, no more: "muhammad" is not "al hammad"
+COMPOUND_MIN_SIM = 0.85  # glued/split spellings may carry about one typo, no more: "muhammad" is not "al hammad"
 MAX_POSTINGS_WALKED = 400_000  # bound on postings read per query, for the latency budget
-MAX_CANDIDATES = 120  # names rescored in full per query, picked by the rough posting score
+ALWAYS_WALK_POSTINGS = 1000  # a query token with no more postings than this is always walked
+UNSEEN_FUZZY_SIM = 0.8  # the most a fuzzy match the typo index cannot see is assumed to be worth
+MAX_CANDIDATES = 60  # names rescored in full per query, picked by the rough posting score
 
 INITIAL_SIM = 0.8  # "M" for "Mohammed" is likely, not certain
 INITIAL_WEIGHT = 1.5  # an initial carries about log(26) of evidence, much less than a full token
 LEGAL_FORM_WEIGHT = 0.3  # "LTD", "CORP", "OOO" say almost nothing about who the party is
 STOPWORD_WEIGHT = 0.5  # "of", "the", "de" likewise
+GENERIC_WORD_WEIGHT = 2.5  # "import", "trading", "international": what a company does, not which one
 TITLE_WEIGHT = 0.3  # titles left inside a name ("Sheikh") likewise
 LEGAL_CROSS_SIM = 0.6  # "LTD" against "LLC": both legal forms, not the same one
 
@@ -40,6 +46,8 @@ NAME_MISS = 0.3  # an unmatched listed token counts less: queries often drop mid
 NAME_MISS_ENTITY = 0.15  # and less again in company names, often cited without descriptors ("RAYBEAM CO")
 EVIDENCE_FRACTION = 0.75  # matched evidence below this share of log(N) is padded: one common token never alerts
 EVIDENCE_DISCOUNT = 0.5  # matched tokens after the strongest add this share of their weight to the evidence
+WHOLE_NAME_SLACK = 1.0  # left-over weight (legal forms, stopwords) that still counts as matching a whole name
+WHOLE_NAME_SINGLE_SHARE = 0.8  # a whole one-word listed name needs this share of the evidence (a common first name still does not pass)
 TYPO_MIN_SIM = 0.6  # fuzzy token pairs below this similarity are no match at all
 
 TYPE_MISMATCH = -0.2  # an individual is not a company: a strong hint against
@@ -120,6 +128,11 @@ class Aligned:
     matched: float
 
 
+def _cand_order(c: tuple[float, float, int, int, int, int]) -> tuple:
+    """Most similar first, then heaviest, then in reading order (first with first)."""
+    return (-c[0], -c[1], c[2], c[4])
+
+
 def _pair_similarity(q: str, t: str, cache: dict[str, float] | None, factor: float) -> float:
     s = cache.get(t) if cache is not None else None
     if s is None:
@@ -146,12 +159,12 @@ def align(
     name_miss: float = NAME_MISS,
     fuzzy: bool = True,
 ) -> Aligned:
-    """Pairs query tokens with name tokens one to one, most similar pairs first (heavier first among
-    equals). Glued and split tokens compete as pairs too: one query token against 2-3 consecutive
-    name tokens ("bankmaskan" ~ "bank maskan") and 2-3 consecutive query tokens against one name
-    token; afterwards a token left over next to a pair joins it when that scores better
-    ("ss" + "saba" ~ "saba" for a doubled letter split off by case). With `fuzzy` false (romanised
-    ideographs) joined spellings must match exactly."""
+    """Pairs query tokens with name tokens one to one: exact pairs first, then the rest most
+    similar first (heavier first among equals). Among the tokens left after the exact pairs,
+    glued and split spellings compete too: one query token against 2-3 consecutive name tokens
+    ("bankmaskan" ~ "bank maskan") and 2-3 consecutive query tokens against one name token, if at
+    most about one edit apart. With `fuzzy` false (romanised ideographs) they must match exactly.
+    Returns the score before field adjustments and the explanation's token pairs."""
     nq, nn = len(qtokens), len(ntokens)
     min_joined = COMPOUND_MIN_SIM if fuzzy else 1.0
     cand: list[tuple[float, float, int, int, int, int]] = []  # (s, weight, q from, q to, n from, n to)
@@ -164,15 +177,49 @@ def align(
             if s == 0.0 and qlegal[i] and nlegal[j]:
                 s = LEGAL_CROSS_SIM
             if s > 0.0:
-                cand.append((s, nweights[j], i, i + 1, j, j + 1))
-    if nq > 1 or nn > 1:
+                # A fuzzy pair weighs what the rarer-looking side is worth at most: a common query
+                # token ("mohammed") does not become rare evidence by nearly matching a rare
+                # spelling ("mohammeds"). A typo (unknown query token) takes the listed weight.
+                w = nweights[j] if s == 1.0 else min(nweights[j], qweights[i])
+                cand.append((s, w, i, i + 1, j, j + 1))
+    qused = [False] * nq
+    nused = [False] * nn
+    # A pair: [q from, q to, n from, n to, similarity, numerator weight, denominator weight]
+    pairs: list[list] = []
+
+    def take(cands) -> None:
+        for s, w, qa, qb, na, nb in cands:
+            if any(qused[qa:qb]) or any(nused[na:nb]):
+                continue
+            for x in range(qa, qb):
+                qused[x] = True
+            for x in range(na, nb):
+                nused[x] = True
+            den = w
+            if qb - qa == 1 and nb - na == 1 and (len(qtokens[qa]) == 1) != (len(ntokens[na]) == 1):
+                # An initial against a full token: it proves only the first letter. The rest of the
+                # full token's weight counts as if that token were unmatched.
+                full_q = len(ntokens[na]) == 1
+                full = qweights[qa] if full_q else nweights[na]
+                w = min(full, INITIAL_WEIGHT)
+                den = w + (QUERY_MISS if full_q else name_miss) * (full - w)
+            pairs.append([qa, qb, na, nb, s, w, den])
+
+    # Exact pairs first, then glued/split spellings among what is left, competing with the fuzzy pairs.
+    cand.sort(key=_cand_order)
+    take(c for c in cand if c[0] == 1.0)
+    if (nq > 1 or nn > 1) and not all(qused) and not all(nused):
         for i in range(nq):
             lq = len(qtokens[i])
-            if lq < COMPOUND_MIN_LEN or qlegal[i]:
+            if lq < COMPOUND_MIN_LEN or qlegal[i] or qused[i]:
                 continue
             for j in range(nn - 1):
+                if nused[j]:
+                    continue
                 length = len(ntokens[j])
                 for k in range(j + 1, min(j + 3, nn)):
+                    if nused[k]:
+                        break
                     length += len(ntokens[k])
                     if abs(length - lq) <= max_edits(max(lq, length)):
                         s = token_similarity(qtokens[i], "".join(ntokens[j : k + 1]))
@@ -180,37 +227,22 @@ def align(
                             cand.append((s, sum(nweights[j : k + 1]), i, i + 1, j, k + 1))
         for j in range(nn):
             ln = len(ntokens[j])
-            if ln < COMPOUND_MIN_LEN or nlegal[j]:
+            if ln < COMPOUND_MIN_LEN or nlegal[j] or nused[j]:
                 continue
             for i in range(nq - 1):
+                if qused[i]:
+                    continue
                 length = len(qtokens[i])
                 for k in range(i + 1, min(i + 3, nq)):
+                    if qused[k]:
+                        break
                     length += len(qtokens[k])
                     if abs(length - ln) <= max_edits(max(ln, length)):
                         s = token_similarity("".join(qtokens[i : k + 1]), ntokens[j])
                         if s >= min_joined:
                             cand.append((s, nweights[j], i, k + 1, j, j + 1))
-    cand.sort(reverse=True)
-    qused = [False] * nq
-    nused = [False] * nn
-    # A pair: [q from, q to, n from, n to, similarity, numerator weight, denominator weight]
-    pairs: list[list] = []
-    for s, w, qa, qb, na, nb in cand:
-        if any(qused[qa:qb]) or any(nused[na:nb]):
-            continue
-        for x in range(qa, qb):
-            qused[x] = True
-        for x in range(na, nb):
-            nused[x] = True
-        den = w
-        if qb - qa == 1 and nb - na == 1 and (len(qtokens[qa]) == 1) != (len(ntokens[na]) == 1):
-            # An initial against a full token: it proves only the first letter. The rest of the
-            # full token's weight counts as if that token were unmatched.
-            full_q = len(ntokens[na]) == 1
-            full = qweights[qa] if full_q else nweights[na]
-            w = min(full, INITIAL_WEIGHT)
-            den = w + (QUERY_MISS if full_q else name_miss) * (full - w)
-        pairs.append([qa, qb, na, nb, s, w, den])
+        cand.sort(key=_cand_order)
+    take(cand)
 
     def totals() -> tuple[float, float]:
         num = sum(p[4] * p[5] for p in pairs)
@@ -224,6 +256,15 @@ def align(
     # name are correlated: "international" and "trading" often come together).
     contributions = sorted((p[4] * p[5] for p in pairs), reverse=True)
     evidence = contributions[0] + EVIDENCE_DISCOUNT * sum(contributions[1:]) if contributions else 0.0
+    # ... unless the query is the whole listed name, in two tokens or more: a listed name made of
+    # common words ("TECHNOLOGY AND DEVELOPMENT GROUP") is still that listed name.
+    # A single-word listed name matched whole needs less ("SERCUBA LTD" is that company).
+    left_over = sum(qweights[i] for i in range(nq) if not qused[i]) + sum(nweights[j] for j in range(nn) if not nused[j])
+    substantive = sum(1 for p in pairs if p[5] > LEGAL_FORM_WEIGHT)
+    if left_over <= WHOLE_NAME_SLACK and substantive >= 2:
+        evidence_needed = 0.0
+    elif left_over <= WHOLE_NAME_SLACK and substantive == 1:
+        evidence_needed *= WHOLE_NAME_SINGLE_SHARE
     den += max(0.0, evidence_needed - evidence)
     score = num / den if den > 0 else 0.0
     out: list[tuple[str, str, float, float]] = []

@@ -67,13 +67,15 @@ class ScreeningIndex:
             allowed = {i for i, name in enumerate(ix.list_names) if name in lists}
             if not allowed:
                 return []
-        qweights = [ix.query_weight(t) for t in qtokens]
-        qlegal = [token_class(t) == LEGAL for t in qtokens]
+        person = query.entry_type == EntryType.INDIVIDUAL
+        qweights = [ix.query_weight(t, person) for t in qtokens]
+        qlegal = [not person and token_class(t) == LEGAL for t in qtokens]
         sims: list[dict[str, float]] = [{} for _ in qtokens]
         variants: list[dict[int, float]] = []
         vocab, tokens = ix.vocab, ix.tokens
         fuzzy = not is_ideographic(query.name)
         qfuzzy = [1.0 if fuzzy else 0.0] * len(qtokens)
+        own: list[dict[int, float]] = []  # each token's own exact and fuzzy partners
         for i, q in enumerate(qtokens):
             found: dict[int, float] = {}
             exact = None
@@ -84,23 +86,42 @@ class ScreeningIndex:
                     if len(q) <= S.KNOWN_TOKEN_MAX_LEN:
                         qfuzzy[i] = min(qfuzzy[i], S.KNOWN_TOKEN_FUZZY)
                 if not qlegal[i] and qfuzzy[i] > 0.0:
-                    for tid in ix.fuzzy_tokens(q):
+                    for tid in ix.fuzzy_tokens(q, exact is not None):
                         if tid not in found:
                             s = S.token_similarity(q, tokens[tid]) * qfuzzy[i]
                             if s >= S.TYPO_MIN_SIM:
                                 found[tid] = s
             for tid, s in found.items():
                 sims[i][tokens[tid]] = s
+            own.append(dict(found))
+            if exact is None and found and len(q) >= S.FUZZY_INDEX_MIN_LEN:
+                # A token the lists never use, near one they do, is most likely that one misspelt:
+                # it weighs what its closest known spelling weighs ("stork" ~ "stock").
+                closest = max(found, key=lambda t: (found[t], -ix.weight[t]))
+                qweights[i] = (ix.person_weight if person else ix.weight)[closest]
             # Glued or split spellings: only to find candidates; `align` scores them as compounds.
             if len(q) > 1 and not qlegal[i]:
-                if exact is None:
-                    for tid in ix.split_tokens(q):
-                        found.setdefault(tid, 1.0)
-                if i + 1 < len(qtokens):
-                    tid = vocab.get(q + qtokens[i + 1])
-                    if tid is not None:
-                        found.setdefault(tid, 1.0)
+                for tid in ix.split_tokens(q):
+                    found.setdefault(tid, 1.0)
             variants.append(found)
+        for i in range(len(qtokens) - 1):
+            a, b = qtokens[i], qtokens[i + 1]
+            if qlegal[i] or qlegal[i + 1]:
+                continue
+            joined = a + b
+            hits = {}
+            tid = vocab.get(joined)
+            if tid is not None:
+                hits[tid] = 1.0
+            if fuzzy and (vocab.get(a) is None or vocab.get(b) is None):
+                for tid in ix.fuzzy_tokens(joined):
+                    if tid not in hits:
+                        s = S.token_similarity(joined, tokens[tid])
+                        if s >= S.COMPOUND_MIN_SIM:
+                            hits[tid] = s
+            for tid, s in hits.items():
+                variants[i].setdefault(tid, s)
+                variants[i + 1].setdefault(tid, s)
         # The floor below which no candidate can end up at min_score, with the query's positive fields.
         lift = 0.0
         if query.identifiers:
@@ -110,24 +131,39 @@ class ScreeningIndex:
         if query.countries:
             lift += S.COUNTRY_MATCH
         floor = max(0.05, min_score - lift)
-        need_fraction = floor * S.QUERY_MISS / (1.0 - floor + floor * S.QUERY_MISS)
-        nids = ix.candidates(variants, qweights, need_fraction, allowed, S.MAX_CANDIDATES)
+        # What fuzzy matches the variant sets may miss could add: initials, short tokens (their
+        # typo neighbours are not indexed) and unknown tokens with no neighbour found (two typos
+        # can hide from the deletion lookups).
+        slack = 0.0
+        for i, q in enumerate(qtokens):
+            if len(q) == 1:
+                slack += S.INITIAL_WEIGHT
+            elif qfuzzy[i] > 0.0 and (len(q) < S.FUZZY_INDEX_MIN_LEN or not own[i]):
+                slack += S.UNSEEN_FUZZY_SIM * qfuzzy[i] * qweights[i]
+        # For the candidate bound, a query token weighs the least it can cost: a matched token
+        # counts its listed partner's weight, which may be less than its own.
+        bound_weights = [
+            min(qweights[i], min(ix.weight[t] for t in v)) if v else qweights[i] for i, v in enumerate(own)
+        ]
+        nids = ix.candidates(variants, qweights, bound_weights, floor, slack, allowed, S.MAX_CANDIDATES)
 
         best: dict[int, tuple[float, int, S.Aligned]] = {}
-        weight, token_cls, name_entry = ix.weight, ix.token_cls, ix.name_entry
+        token_cls, name_entry, entries = ix.token_cls, ix.name_entry, ix.entries
         for nid in nids:
             tids = ix.tokens_of(nid)
+            listed_person = entries[name_entry[nid]].entry_type == EntryType.INDIVIDUAL
+            weight = ix.person_weight if listed_person else ix.weight
             aligned = S.align(
                 qtokens,
                 qweights,
                 qlegal,
                 [tokens[t] for t in tids],
                 [weight[t] for t in tids],
-                [token_cls[t] == LEGAL for t in tids],
+                [not listed_person and token_cls[t] == LEGAL for t in tids],
                 sims,
                 ix.evidence_needed,
                 qfuzzy,
-                S.NAME_MISS if ix.entries[name_entry[nid]].entry_type == EntryType.INDIVIDUAL else S.NAME_MISS_ENTITY,
+                S.NAME_MISS if listed_person else S.NAME_MISS_ENTITY,
                 fuzzy,
             )
             score = aligned.score
