@@ -206,3 +206,20 @@ def test_standing_reasons_follow_the_policy(ledger_setup):
     settled = ledger.standing(shipper)
     assert settled.overdue == {} and settled.settled_late == 1 and settled.settled_on_time == 4
     assert settled.on_time_ratio == pytest.approx(0.8)
+
+
+def test_a_kept_standing_turns_overdue_when_a_deadline_passes(ledger_setup):
+    database, repository, ledger, shippers = ledger_setup
+    shipper = f"parties/{shippers[1]}"
+    shipped = NOW - timedelta(days=10)
+    ledger.record_fee(shipper, fee("DUE", FeeType.DUTY, shipped, 7_000))
+    deadline = shipped + timedelta(days=15 + POLICY.repeat_customer.grace_period_days)
+    before = ledger.standing(shipper, now=deadline - timedelta(minutes=1))
+    again = ledger.standing(shipper, now=deadline)  # served from the kept standing
+    assert before.overdue == {} and again.overdue == {} and again.as_of == deadline
+    after = ledger.standing(shipper, now=deadline + timedelta(seconds=1))
+    assert after.overdue == {"USD": 7_000} and after.overdue_lines == 1
+    assert "OVERDUE_BALANCE" in {r.code for r in after.reasons}
+    # A payment changes the ledger version, so the kept standing is not used either.
+    ledger.record_payment(shipper, payment("DUE", FeeType.DUTY, "P-DUE", 7_000, NOW - timedelta(days=1)))
+    assert ledger.standing(shipper, now=deadline + timedelta(seconds=2)).overdue == {}

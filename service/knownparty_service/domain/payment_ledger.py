@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 from knownparty_service.domain.errors import (
@@ -41,6 +41,7 @@ from knownparty_service.domain.errors import ViolationCollector
 from knownparty_service.domain.policy import Policy
 
 MAX_BATCH_ROWS = 5000
+_COMPUTED_CACHE_SIZE = 50_000
 MAX_REPORTED_ERRORS = 1000
 
 
@@ -177,7 +178,9 @@ class PaymentRepository(Protocol):
 
     def standing_inputs(
         self, party_id: str, first_day: int
-    ) -> tuple[WindowTotals, list[OpenLine], datetime | None] | None: ...
+    ) -> tuple[int, tuple[WindowTotals, list[OpenLine], datetime | None]] | None:
+        """(ledger version, inputs); the version changes with every write to the shipper's ledger."""
+        ...
 
 
 class PaymentLedger:
@@ -185,6 +188,7 @@ class PaymentLedger:
         self._repository = repository
         self._policy = policy
         self._clock = clock
+        self._computed: dict[tuple[str, int, int], tuple[PaymentStanding, datetime]] = {}
 
     @property
     def policy(self) -> Policy:
@@ -263,8 +267,26 @@ class PaymentLedger:
         party_id = parse_party_name(name)
         now = now or self._clock()
         rules = self._policy.repeat_customer
-        inputs = self._repository.standing_inputs(party_id, window_start_day(now, rules))
-        if inputs is None:
+        first_day = window_start_day(now, rules)
+        found = self._repository.standing_inputs(party_id, first_day)
+        if found is None:
             raise NotFoundError(f"{name} does not exist", metadata={"name": name})
-        window, open_lines, last_default = inputs
-        return standing(party_id, window, open_lines, last_default, now, self._policy.version, rules)
+        version, (window, open_lines, last_default) = found
+        # A computed standing holds until the ledger changes (version), the day turns (the window's
+        # first day) or an open line's deadline passes; until then only `as_of` moves.
+        key = (party_id, version, first_day)
+        cached = self._computed.get(key)
+        if cached is not None and now <= cached[1]:
+            return replace(cached[0], as_of=now)
+        result = standing(party_id, window, open_lines, last_default, now, self._policy.version, rules)
+        if len(self._computed) >= _COMPUTED_CACHE_SIZE:
+            self._computed.clear()
+        self._computed[key] = (result, _valid_until(open_lines, now, rules))
+        return result
+
+
+def _valid_until(open_lines: list[OpenLine], now: datetime, rules) -> datetime:
+    """The next moment at which an open line becomes overdue (the standing changes then)."""
+    grace = timedelta(days=rules.grace_period_days)
+    upcoming = [line.due_time + grace for line in open_lines if line.due_time + grace >= now]
+    return min(upcoming, default=datetime.max.replace(tzinfo=timezone.utc))

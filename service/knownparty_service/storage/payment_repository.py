@@ -406,18 +406,20 @@ class SqlPaymentRepository:
         return [_line_from(r, party_id) for r in rows], (rows[-1].seq if more else None)
 
     def standing_inputs(self, party_id: str, first_day: int):
-        """The standing's inputs: one indexed row read when nothing changed since last time."""
+        """(ledger version, inputs) of the standing: one indexed row read when nothing changed
+        since last time. The version changes with every write to the shipper's ledger."""
         head = self._db.fetch_one(self._head, {"party_id": party_id})
         if head is None:
             return None
-        cached = self._standing_cache.get((party_id, head.version or 0, first_day))
+        version = head.version or 0
+        cached = self._standing_cache.get((party_id, version, first_day))
         if cached is not None:
-            return cached
+            return version, cached
         version, inputs = self._read_standing_inputs(head.seq, first_day)
         if len(self._standing_cache) >= _STANDING_CACHE_SIZE:
             self._standing_cache.clear()
         self._standing_cache[(party_id, version, first_day)] = inputs
-        return inputs
+        return version, inputs
 
     def _read_standing_inputs(self, seq: int, first_day: int):
         with self._db.snapshot() as conn:
