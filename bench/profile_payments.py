@@ -93,7 +93,8 @@ def _frame(text: str) -> tuple[str, str, int]:
     match = FRAME.match(text.strip())
     if not match:
         return text.strip(), "", 0
-    return match["func"], match["file"], int(match["line"] or 0)
+    # py-spy names methods Class.method: the steps are matched on the method's own name.
+    return match["func"].rsplit(".", 1)[-1], match["file"], int(match["line"] or 0)
 
 
 def _source(file: str, line: int) -> str:
@@ -101,14 +102,17 @@ def _source(file: str, line: int) -> str:
 
 
 def _layer(func: str, path: str, line: int) -> str:
+    # SQLite does a query's work as its rows are fetched, so a fetch is a driver call too.
     if "sqlalchemy" in path:
-        if func.startswith(("do_execute", "do_executemany", "do_commit", "do_begin", "do_rollback")):
-            return "database driver call (execute/commit: SQLite or libpq and the server's work)"
+        if func.startswith(("do_execute", "do_executemany", "do_commit", "do_begin", "do_rollback")) or (
+            DRIVER_CALL.search(_source(path, line)) and "dbapi" in _source(path, line)
+        ):
+            return "database driver call (execute/fetch/commit: SQLite or libpq and the server's work)"
         return "SQLAlchemy (statements, compile, parameters, results)"
     if "psycopg" in path or "sqlite3" in path:
         return "database driver (Python part)"
     if ("knownparty_service" in path or "knownparty_client" in path) and DRIVER_CALL.search(_source(path, line)):
-        return "database driver call (execute/commit: SQLite or libpq and the server's work)"
+        return "database driver call (execute/fetch/commit: SQLite or libpq and the server's work)"
     if "knownparty_service" in path or "knownparty_client" in path:
         return "knownparty code"
     if "/grpc/" in path or "grpc" in path.split("/")[-1]:
@@ -375,7 +379,8 @@ def profile_server(args, fee_file: Path, out_dir: Path) -> dict:
 
 def profile_standing(args, server, out_dir: Path) -> dict:
     """py-spy on GetPaymentStanding: first reads one at a time (--idle: the handler's wall time),
-    then under load with the benchmark's settings (--gil: what holds the one GIL)."""
+    then under load with the benchmark's settings (without --idle: threads on a CPU, not those
+    waiting for the GIL or the database; --gil gave too few samples here)."""
     import harness
     from bench_payments import STANDING_SCENARIO, standing_first_reads
     from generate_fee_file import shipper_ids
@@ -399,7 +404,7 @@ def profile_standing(args, server, out_dir: Path) -> dict:
 
     warm_raw = out_dir / f"pyspy_{args.backend}_standing_load.txt"
     command = [py_spy, "record", "-p", str(server.pid), "-d", str(args.standing), "-r", str(args.rate), "-f", "raw",
-               "-o", str(warm_raw), "--threads", "--gil"]
+               "-o", str(warm_raw), "--threads"]
     result: dict = {}
 
     def drive() -> None:
