@@ -263,3 +263,55 @@ def test_identifier_lifts_a_weak_name_match_over_the_threshold(index):
     assert weak and weak[0].score < ALERT
     lifted = screen(index, "M. ASSAD", identifiers=("N-0012345",))
     assert top_id(lifted) == "4"
+
+
+def test_align_bound_never_prunes_a_name_that_reaches_the_floor() -> None:
+    """`align` with a floor skips the full alignment only when its bound proves the score is under
+    the floor: random token lists (typos, initials, glued and split spellings, legal forms)."""
+    from knownparty_service.domain.watchlists import scoring as S
+
+    rng = random.Random(5)
+    words = ["bank", "maskan", "bankmaskan", "mohammed", "mohamed", "ali", "al", "hassan", "hasan", "m", "a",
+             "ltd", "co", "trading", "tradingco", "putin", "vladimir", "vladimirovich", "zhang", "taotao", "tao"]
+    pruned = 0
+    for _ in range(3000):
+        q = rng.sample(words, rng.randint(1, 4))
+        n = rng.sample(words, rng.randint(1, 4))
+        qw = [rng.uniform(0.3, 9.0) for _ in q]
+        nw = [rng.uniform(0.3, 9.0) for _ in n]
+        ql = [t in ("ltd", "co") for t in q]
+        nl = [t in ("ltd", "co") for t in n]
+        args = (q, qw, ql, n, nw, nl, [{} for _ in q], rng.uniform(0.0, 6.0), [1.0] * len(q),
+                rng.choice([S.NAME_MISS, S.NAME_MISS_ENTITY]), rng.random() < 0.9)
+        full = S.align(*args)
+        for floor in (0.3, 0.6, 0.75, 0.9):
+            quick = S.align(*args, floor=floor, explain=False, joined={})
+            if quick is None:
+                pruned += 1
+                assert full.score < floor, (q, n, floor, full.score)
+            else:
+                assert quick.score == full.score
+    assert pruned > 1000  # the bound does prune
+
+
+def test_per_token_caches_do_not_change_answers(index: ScreeningIndex) -> None:
+    """The same queries on a fresh index and on one whose caches are warm (in another order, with
+    other types) give the same matches, scores and explanations."""
+    queries = ["Banco Nacional de Cuba", "BANK MASKAN", "bankmaskan", "Vladimir Putin", "M. Hassan Ali",
+               "Mohammed Ali", "Hirmand Shipping Co", "Zhang Tao Tao", "Maher Al Assad", "Ladoga Menedzhment"]
+
+    def run(ix: ScreeningIndex, order: list[str]) -> dict:
+        out = {}
+        for q in order:
+            for t in (None, I, E):
+                for floor in (ALERT, 0.4):
+                    out[q, t, floor] = [
+                        (m.entry.source_id, m.matched_name, m.score, m.explanation)
+                        for m in ix.screen(ScreeningQuery(q, entry_type=t), min_score=floor, limit=10)
+                    ]
+        return out
+
+    fresh = ScreeningIndex(index._ix)
+    warm = ScreeningIndex(index._ix)
+    run(warm, list(reversed(queries)) * 2)
+    assert run(warm, queries) == run(fresh, queries)

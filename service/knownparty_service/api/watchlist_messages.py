@@ -91,8 +91,27 @@ def entry_to_message(list_id: str, version: str, entry: WatchlistEntry, message:
     return message
 
 
+# Serialized WatchlistEntry messages of matched entries: an entry never changes within a list
+# version, and the same parties come up again and again. Kept with the entry object itself, so
+# another index (another server in this process) never gets bytes made from a different entry.
+_ENTRY_BYTES: dict[tuple[str, str, str], tuple[WatchlistEntry, bytes]] = {}
+_ENTRY_BYTES_MAX = 20_000
+
+
+def _entry_bytes(list_id: str, version: str, entry: WatchlistEntry) -> bytes:
+    key = (list_id, version, entry.source_id)
+    hit = _ENTRY_BYTES.get(key)
+    if hit is not None and hit[0] is entry:
+        return hit[1]
+    data = entry_to_message(list_id, version, entry).SerializeToString()
+    if len(_ENTRY_BYTES) >= _ENTRY_BYTES_MAX:
+        _ENTRY_BYTES.clear()
+    _ENTRY_BYTES[key] = (entry, data)
+    return data
+
+
 def match_to_message(match, alert: bool, message: screening_pb2.ScreeningMatch) -> None:
-    entry_to_message(match.list_name, match.list_version, match.entry, message.entry)
+    message.entry.MergeFromString(_entry_bytes(match.list_name, match.list_version, match.entry))
     message.matched_name = match.matched_name
     message.score = round(match.score, 4)
     message.alert = alert

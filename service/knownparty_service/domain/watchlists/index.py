@@ -220,14 +220,15 @@ class NameIndex:
             return (self.person_weight if person else self.weight)[tid]
         return class_weight(token_class(token), self.unknown_weight, person)
 
-    def fuzzy_tokens(self, token: str, known: bool = False) -> Iterator[int]:
+    def fuzzy_tokens(self, token: str, known: bool = False, max_depth: int = 2) -> Iterator[int]:
         """Ids of vocabulary tokens that may be within the typo budget of `token` (unverified).
         A `known` token (itself listed) looks for one-edit spellings only: two-edit neighbours of
-        a real name are other names."""
+        a real name are other names. `max_depth` 1 looks for one-edit spellings only too."""
         vocab, deletes = self.vocab, self.deletes
         keys = {token}
         if len(token) >= S.FUZZY_MIN_LEN:
-            keys |= deletions(token, 2 if len(token) >= S.FUZZY_TWO_EDITS_LEN and not known else 1)
+            two = len(token) >= S.FUZZY_TWO_EDITS_LEN and not known and max_depth >= 2
+            keys |= deletions(token, 2 if two else 1)
         for k in keys:
             tid = vocab.get(k)
             if tid is not None:
@@ -311,7 +312,10 @@ class NameIndex:
         extra += slack
         nmiss = S.NAME_MISS_ENTITY
         scored: list[tuple[float, int]] = []
-        for nid, a in acc.items():
+        # A name whose matched weight leaves m under need_fraction * total has a bound under floor
+        # whatever its own weight: skip those without working the bound out.
+        least = need_fraction * total - extra - 1e-9
+        for nid, a in [item for item in acc.items() if item[1] >= least]:
             m = a + extra
             bound = m / (m + (qmiss * (total - m) if total > m else 0.0) + (nmiss * (nw[nid] - m) if nw[nid] > m else 0.0))
             if bound >= floor and (allowed_lists is None or el[ne[nid]] in allowed_lists):

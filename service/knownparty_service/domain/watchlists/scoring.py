@@ -99,6 +99,27 @@ def max_edits(length: int) -> int:
     return 3
 
 
+_MAX_EDITS = tuple(max_edits(n) for n in range(FUZZY_THREE_EDITS_LEN + 1))
+
+
+def _length_fits(a: int, b: int) -> bool:
+    """Whether tokens of these lengths may be within the typo budget of the longer one."""
+    longer = a if a > b else b
+    budget = _MAX_EDITS[longer] if longer <= FUZZY_THREE_EDITS_LEN else 3
+    return -budget <= a - b <= budget
+
+
+def _joined_similarity(a: str, b: str, cache: dict[tuple[str, str], float] | None) -> float:
+    """token_similarity of a glued spelling, remembered in `cache` (keyed by both strings)."""
+    if cache is None:
+        return token_similarity(a, b)
+    key = (a, b)
+    s = cache.get(key)
+    if s is None:
+        s = cache[key] = token_similarity(a, b)
+    return s
+
+
 def token_similarity(a: str, b: str) -> float:
     """1 for equal tokens; INITIAL_SIM for an initial and a token with that first letter; else
     1 - TYPO_COST * edits / longer length when the (optimal string alignment: a transposition
@@ -158,13 +179,22 @@ def align(
     qfuzzy: list[float] | None = None,
     name_miss: float = NAME_MISS,
     fuzzy: bool = True,
-) -> Aligned:
+    floor: float = 0.0,
+    explain: bool = True,
+    joined: dict[tuple[str, str], float] | None = None,
+    plan: tuple[list, list] | None = None,
+) -> Aligned | None:
     """Pairs query tokens with name tokens one to one: exact pairs first, then the rest most
     similar first (heavier first among equals). Among the tokens left after the exact pairs,
     glued and split spellings compete too: one query token against 2-3 consecutive name tokens
     ("bankmaskan" ~ "bank maskan") and 2-3 consecutive query tokens against one name token, if at
     most about one edit apart. With `fuzzy` false (romanised ideographs) they must match exactly.
-    Returns the score before field adjustments and the explanation's token pairs."""
+    Returns the score before field adjustments and (with `explain`) the explanation's token pairs.
+
+    With `floor` > 0, returns None as soon as a cheap upper bound (see `_score_bound_below`)
+    proves the score is under `floor`; a name that could reach it is aligned in full. `joined`
+    remembers the similarities of glued spellings across calls; `plan` is `glue_plan` of the
+    query, when the caller aligns one query against many names."""
     nq, nn = len(qtokens), len(ntokens)
     min_joined = COMPOUND_MIN_SIM if fuzzy else 1.0
     cand: list[tuple[float, float, int, int, int, int]] = []  # (s, weight, q from, q to, n from, n to)
@@ -172,16 +202,26 @@ def align(
         q = qtokens[i]
         cache = sims[i] if sims is not None else None
         factor = qfuzzy[i] if qfuzzy is not None else 1.0
+        qw = qweights[i]
+        ql = qlegal[i]
         for j in range(nn):
-            s = _pair_similarity(q, ntokens[j], cache, factor)
-            if s == 0.0 and qlegal[i] and nlegal[j]:
+            t = ntokens[j]
+            s = cache.get(t) if cache is not None else None
+            if s is None:
+                s = _pair_similarity(q, t, cache, factor)
+            if s == 0.0 and ql and nlegal[j]:
                 s = LEGAL_CROSS_SIM
             if s > 0.0:
                 # A fuzzy pair weighs what the rarer-looking side is worth at most: a common query
                 # token ("mohammed") does not become rare evidence by nearly matching a rare
                 # spelling ("mohammeds"). A typo (unknown query token) takes the listed weight.
-                w = nweights[j] if s == 1.0 else min(nweights[j], qweights[i])
+                nw = nweights[j]
+                w = nw if s == 1.0 or nw <= qw else qw
                 cand.append((s, w, i, i + 1, j, j + 1))
+    if floor > 0.0 and _score_bound_below(
+        floor, cand, qtokens, qweights, qlegal, ntokens, nweights, nlegal, name_miss, min_joined, joined, plan
+    ):
+        return None
     qused = [False] * nq
     nused = [False] * nn
     # A pair: [q from, q to, n from, n to, similarity, numerator weight, denominator weight]
@@ -221,8 +261,8 @@ def align(
                     if nused[k]:
                         break
                     length += len(ntokens[k])
-                    if abs(length - lq) <= max_edits(max(lq, length)):
-                        s = token_similarity(qtokens[i], "".join(ntokens[j : k + 1]))
+                    if _length_fits(length, lq):
+                        s = _joined_similarity(qtokens[i], "".join(ntokens[j : k + 1]), joined)
                         if s >= min_joined:
                             cand.append((s, sum(nweights[j : k + 1]), i, i + 1, j, k + 1))
         for j in range(nn):
@@ -237,21 +277,18 @@ def align(
                     if qused[k]:
                         break
                     length += len(qtokens[k])
-                    if abs(length - ln) <= max_edits(max(ln, length)):
-                        s = token_similarity("".join(qtokens[i : k + 1]), ntokens[j])
+                    if _length_fits(length, ln):
+                        s = _joined_similarity("".join(qtokens[i : k + 1]), ntokens[j], joined)
                         if s >= min_joined:
                             cand.append((s, nweights[j], i, k + 1, j, j + 1))
         cand.sort(key=_cand_order)
     take(cand)
 
-    def totals() -> tuple[float, float]:
-        num = sum(p[4] * p[5] for p in pairs)
-        den = sum(p[6] for p in pairs)
-        den += QUERY_MISS * sum(qweights[i] for i in range(nq) if not qused[i])
-        den += name_miss * sum(nweights[j] for j in range(nn) if not nused[j])
-        return num, den
-
-    num, den = totals()
+    q_left = sum(qweights[i] for i in range(nq) if not qused[i])
+    n_left = sum(nweights[j] for j in range(nn) if not nused[j])
+    num = sum(p[4] * p[5] for p in pairs)
+    paired = sum(p[6] for p in pairs)
+    den = paired + QUERY_MISS * q_left + name_miss * n_left
     # Evidence: the strongest matched token counts fully, the others at a discount (tokens of one
     # name are correlated: "international" and "trading" often come together).
     contributions = sorted((p[4] * p[5] for p in pairs), reverse=True)
@@ -259,7 +296,7 @@ def align(
     # ... unless the query is the whole listed name, in two tokens or more: a listed name made of
     # common words ("TECHNOLOGY AND DEVELOPMENT GROUP") is still that listed name.
     # A single-word listed name matched whole needs less ("SERCUBA LTD" is that company).
-    left_over = sum(qweights[i] for i in range(nq) if not qused[i]) + sum(nweights[j] for j in range(nn) if not nused[j])
+    left_over = q_left + n_left
     substantive = sum(1 for p in pairs if p[5] > LEGAL_FORM_WEIGHT)
     if left_over <= WHOLE_NAME_SLACK and substantive >= 2:
         evidence_needed = 0.0
@@ -268,9 +305,9 @@ def align(
     den += max(0.0, evidence_needed - evidence)
     score = num / den if den > 0 else 0.0
     out: list[tuple[str, str, float, float]] = []
-    total = sum(p[6] for p in pairs)
-    total += sum(qweights[i] for i in range(nq) if not qused[i])
-    total += sum(nweights[j] for j in range(nn) if not nused[j])
+    if not explain:
+        return Aligned(score, out, num)
+    total = paired + q_left + n_left
     total = total or 1.0
     for qa, qb, na, nb, s, w, d in sorted(pairs):
         out.append((" ".join(qtokens[qa:qb]), " ".join(ntokens[na:nb]), s, d / total))
@@ -281,6 +318,137 @@ def align(
         if not nused[j]:
             out.append(("", ntokens[j], 0.0, nweights[j] / total))
     return Aligned(score, out, num)
+
+
+def glue_plan(qtokens: list[str], qweights: list[float], qlegal: list[bool]) -> tuple[list, list]:
+    """What a query offers glued/split spellings, worked out once per query for `align`'s bound:
+    the query tokens that may stand for 2-3 listed tokens [(index, length, weight)] and the runs
+    of 2-3 query tokens that may stand for one listed token [(from, to, length, weight)]."""
+    nq = len(qtokens)
+    singles = [(i, len(qtokens[i]), qweights[i]) for i in range(nq) if len(qtokens[i]) >= COMPOUND_MIN_LEN and not qlegal[i]]
+    runs = []
+    for i in range(nq - 1):
+        length = len(qtokens[i])
+        wsum = qweights[i]
+        for k in range(i + 1, min(i + 3, nq)):
+            length += len(qtokens[k])
+            wsum += qweights[k]
+            runs.append((i, k + 1, length, wsum))
+    return singles, runs
+
+
+def _score_bound_below(
+    floor: float,
+    cand: list[tuple[float, float, int, int, int, int]],
+    qtokens: list[str],
+    qweights: list[float],
+    qlegal: list[bool],
+    ntokens: list[str],
+    nweights: list[float],
+    nlegal: list[bool],
+    name_miss: float,
+    min_joined: float,
+    joined: dict[tuple[str, str], float] | None,
+    plan: tuple[list, list] | None,
+) -> bool:
+    """Whether no pairing of these tokens can score `floor` or more (then `align` need not run).
+
+    score >= X means num - X * den >= 0. With every token unpaired that is -X * (QUERY_MISS *
+    query weight + name_miss * name weight); each pair then adds its own gain (s * w - X * d, plus
+    the miss penalties of the tokens it takes). Pairs share no query token, so the sum of gains is
+    at most the sum over query tokens of the best gain each could take part in (likewise over
+    name tokens); a glued/split spelling counts at its own similarity (worked out only when it
+    could raise a gain), and the evidence padding (never negative) is left out. If that
+    optimistic total is still negative, the score is below X.
+    """
+    x = floor
+    xq = x * QUERY_MISS
+    xn = x * name_miss
+    nq, nn = len(qtokens), len(ntokens)
+    qgain = [0.0] * nq
+    ngain = [0.0] * nn
+    for s, w, i, _, j, _ in cand:
+        q1 = len(qtokens[i]) == 1
+        n1 = len(ntokens[j]) == 1
+        if q1 != n1:
+            full = qweights[i] if n1 else nweights[j]
+            w = min(full, INITIAL_WEIGHT)
+            d = w + (QUERY_MISS if n1 else name_miss) * (full - w)
+        else:
+            d = w
+        g = s * w - x * d + xq * qweights[i] + xn * nweights[j]
+        if g > qgain[i]:
+            qgain[i] = g
+        if g > ngain[j]:
+            ngain[j] = g
+    base = xq * sum(qweights) + xn * sum(nweights)
+    limit = base - 1e-9 * (1.0 + base)
+    if min(sum(qgain), sum(ngain)) >= limit:
+        return False  # glued/split spellings could only add to the gains
+    if nq == 1 and nn == 1:
+        return True
+    # Glued/split spellings: a pair's gain at similarity 1 first; only one that would raise a
+    # token's best gain has its similarity worked out (and counts only if align would take it).
+    singles, runs = plan if plan is not None else glue_plan(qtokens, qweights, qlegal)
+    c = 1.0 - x + xn
+    me = _MAX_EDITS
+    top = FUZZY_THREE_EDITS_LEN
+    if singles and nn > 1:
+        for j in range(nn - 1):
+            length = len(ntokens[j])
+            wsum = nweights[j]
+            for k in range(j + 1, min(j + 3, nn)):
+                length += len(ntokens[k])
+                wsum += nweights[k]
+                for i, lq, qw in singles:
+                    diff = length - lq
+                    if diff > 3 or diff < -3:
+                        continue
+                    budget = me[length if length > lq else lq] if length <= top and lq <= top else 3
+                    if diff > budget or -diff > budget:
+                        continue
+                    g = c * wsum + xq * qw
+                    share = g / (k + 1 - j)
+                    if g <= qgain[i] and all(share <= ngain[y] for y in range(j, k + 1)):
+                        continue
+                    s = _joined_similarity(qtokens[i], "".join(ntokens[j : k + 1]), joined)
+                    if s < min_joined:
+                        continue
+                    g = (s - x + xn) * wsum + xq * qw
+                    share = g / (k + 1 - j)
+                    if g > qgain[i]:
+                        qgain[i] = g
+                    for y in range(j, k + 1):
+                        if share > ngain[y]:
+                            ngain[y] = share
+    if runs:
+        for j in range(nn):
+            ln = len(ntokens[j])
+            if ln < COMPOUND_MIN_LEN or nlegal[j]:
+                continue
+            nw = nweights[j]
+            for i, k, length, wsum in runs:
+                diff = length - ln
+                if diff > 3 or diff < -3:
+                    continue
+                budget = me[length if length > ln else ln] if length <= top and ln <= top else 3
+                if diff > budget or -diff > budget:
+                    continue
+                g = c * nw + xq * wsum
+                share = g / (k - i)
+                if g <= ngain[j] and all(share <= qgain[y] for y in range(i, k)):
+                    continue
+                s = _joined_similarity("".join(qtokens[i:k]), ntokens[j], joined)
+                if s < min_joined:
+                    continue
+                g = (s - x + xn) * nw + xq * wsum
+                share = g / (k - i)
+                if g > ngain[j]:
+                    ngain[j] = g
+                for y in range(i, k):
+                    if share > qgain[y]:
+                        qgain[y] = share
+    return min(sum(qgain), sum(ngain)) < limit
 
 
 # --- supporting fields ---------------------------------------------------------------------------

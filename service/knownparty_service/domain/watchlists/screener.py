@@ -17,6 +17,7 @@ MAX_REPEATED = 20
 MAX_IDENTIFIER = 64
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc, exactly
 _DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
 
@@ -69,7 +70,7 @@ class Screener:
             errors.add(f"{prefix}name", "is required and must not be blank")
         elif len(name) > MAX_NAME:
             errors.add(f"{prefix}name", f"is {len(name)} characters long; at most {MAX_NAME} are allowed")
-        elif any(unicodedata.category(ch) == "Cc" for ch in name):
+        elif _CONTROL.search(name):
             errors.add(f"{prefix}name", "must not contain control characters")
         countries = []
         for field_name, values in (("countries", request.countries), ("identifiers", request.identifiers), ("lists", request.lists)):

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,6 +15,10 @@ from knownparty_service.domain.watchlists.entries import EntryType, WatchlistEnt
 from knownparty_service.domain.watchlists.index import LEGAL, WEAK_ALIAS, NameIndex, token_class
 from knownparty_service.domain.watchlists.normalize import is_ideographic, name_tokens
 from knownparty_service.domain.watchlists.scoring import Adjustment, Explanation, TokenPair
+
+_CACHE_SIZE = 50_000  # entries per per-token cache
+# The shortest glued spelling two edits may leave at COMPOUND_MIN_SIM (1 - TYPO_COST * 2 / length).
+_TWO_EDITS_JOINED_LEN = math.ceil(2 * S.TYPO_COST / (1.0 - S.COMPOUND_MIN_SIM) - 1e-9)
 
 __all__ = ["Adjustment", "Explanation", "Match", "ScreeningIndex", "ScreeningQuery", "TokenPair"]
 
@@ -42,6 +47,13 @@ class ScreeningIndex:
 
     def __init__(self, index: NameIndex) -> None:
         self._ix = index
+        # Per-token work cached across queries: names repeat their tokens ("mohammed", "trading").
+        # Plain dicts, cleared when full: a lost or doubled entry between threads costs only time.
+        self._name_cache: dict[str, tuple[str, ...]] = {}
+        self._token_cache: dict[tuple[str, bool, bool], tuple] = {}
+        self._joined_cache: dict[tuple[str, str, bool], dict[int, float]] = {}
+        self._joined_sims: dict[tuple[str, str], float] = {}  # glued spellings, see `scoring.align`
+        self._name_parts: dict[int, tuple] = {}  # listed names as `align` takes them
 
     @classmethod
     def build(cls, items: Iterable[tuple[str, str, WatchlistEntry]]) -> ScreeningIndex:
@@ -59,7 +71,7 @@ class ScreeningIndex:
         self, query: ScreeningQuery, *, min_score: float, limit: int, lists: frozenset[str] | None = None
     ) -> list[Match]:
         ix = self._ix
-        qtokens = name_tokens(query.name)
+        qtokens = self._query_tokens(query.name)
         if not qtokens or limit <= 0:
             return []
         allowed = None
@@ -68,60 +80,46 @@ class ScreeningIndex:
             if not allowed:
                 return []
         person = query.entry_type == EntryType.INDIVIDUAL
-        qweights = [ix.query_weight(t, person) for t in qtokens]
-        qlegal = [not person and token_class(t) == LEGAL for t in qtokens]
-        sims: list[dict[str, float]] = [{} for _ in qtokens]
-        variants: list[dict[int, float]] = []
-        vocab, tokens = ix.vocab, ix.tokens
         fuzzy = not is_ideographic(query.name)
-        qfuzzy = [1.0 if fuzzy else 0.0] * len(qtokens)
+        weights = ix.person_weight if person else ix.weight
+        n = len(qtokens)
+        qweights: list[float] = []
+        qlegal: list[bool] = []
+        qfuzzy: list[float] = []
+        sims: list[dict[str, float]] = []
         own: list[dict[int, float]] = []  # each token's own exact and fuzzy partners
-        for i, q in enumerate(qtokens):
-            found: dict[int, float] = {}
-            exact = None
-            if len(q) > 1:
-                exact = vocab.get(q)
-                if exact is not None:
-                    found[exact] = 1.0
-                    if len(q) <= S.KNOWN_TOKEN_MAX_LEN:
-                        qfuzzy[i] = min(qfuzzy[i], S.KNOWN_TOKEN_FUZZY)
-                if not qlegal[i] and qfuzzy[i] > 0.0:
-                    for tid in ix.fuzzy_tokens(q, exact is not None):
-                        if tid not in found:
-                            s = S.token_similarity(q, tokens[tid]) * qfuzzy[i]
-                            if s >= S.TYPO_MIN_SIM:
-                                found[tid] = s
-            for tid, s in found.items():
-                sims[i][tokens[tid]] = s
-            own.append(dict(found))
-            if exact is None and found and len(q) >= S.FUZZY_INDEX_MIN_LEN:
+        variants: list[dict[int, float]] = []
+        for q in qtokens:
+            legal = not person and token_class(q) == LEGAL
+            info = self._token_info(q, legal, fuzzy)
+            exact, closest, factor, found, split, shared_sims = info
+            if closest is not None:
                 # A token the lists never use, near one they do, is most likely that one misspelt:
                 # it weighs what its closest known spelling weighs ("stork" ~ "stock").
-                closest = max(found, key=lambda t: (found[t], -ix.weight[t]))
-                qweights[i] = (ix.person_weight if person else ix.weight)[closest]
+                qweights.append(weights[closest])
+            else:
+                qweights.append(ix.query_weight(q, person))
+            qlegal.append(legal)
+            qfuzzy.append(factor)
+            sims.append(shared_sims)
+            own.append(found)
             # Glued or split spellings: only to find candidates; `align` scores them as compounds.
-            if len(q) > 1 and not qlegal[i]:
-                for tid in ix.split_tokens(q):
+            if split:
+                found = dict(found)
+                for tid in split:
                     found.setdefault(tid, 1.0)
             variants.append(found)
-        for i in range(len(qtokens) - 1):
-            a, b = qtokens[i], qtokens[i + 1]
+        for i in range(n - 1):
             if qlegal[i] or qlegal[i + 1]:
                 continue
-            joined = a + b
-            hits = {}
-            tid = vocab.get(joined)
-            if tid is not None:
-                hits[tid] = 1.0
-            if fuzzy and (vocab.get(a) is None or vocab.get(b) is None):
-                for tid in ix.fuzzy_tokens(joined):
-                    if tid not in hits:
-                        s = S.token_similarity(joined, tokens[tid])
-                        if s >= S.COMPOUND_MIN_SIM:
-                            hits[tid] = s
-            for tid, s in hits.items():
-                variants[i].setdefault(tid, s)
-                variants[i + 1].setdefault(tid, s)
+            a, b = qtokens[i], qtokens[i + 1]
+            hits = self._joined_hits(a, b, fuzzy)
+            if hits:
+                for k in (i, i + 1):
+                    if variants[k] is own[k]:
+                        variants[k] = dict(own[k])
+                    for tid, s in hits.items():
+                        variants[k].setdefault(tid, s)
         # The floor below which no candidate can end up at min_score, with the query's positive fields.
         lift = 0.0
         if query.identifiers:
@@ -142,57 +140,86 @@ class ScreeningIndex:
                 slack += S.UNSEEN_FUZZY_SIM * qfuzzy[i] * qweights[i]
         # For the candidate bound, a query token weighs the least it can cost: a matched token
         # counts its listed partner's weight, which may be less than its own.
+        ixw = ix.weight
         bound_weights = [
-            min(qweights[i], min(ix.weight[t] for t in v)) if v else qweights[i] for i, v in enumerate(own)
+            min(qweights[i], min(ixw[t] for t in v)) if v else qweights[i] for i, v in enumerate(own)
         ]
         nids = ix.candidates(variants, qweights, bound_weights, floor, slack, allowed, S.MAX_CANDIDATES)
 
-        best: dict[int, tuple[float, int, S.Aligned]] = {}
-        token_cls, name_entry, entries = ix.token_cls, ix.name_entry, ix.entries
+        # A name is kept when score (times the weak-alias factor) + lift reaches min_score; names
+        # that provably cannot are not aligned in full.
+        keep = min_score - lift - 1e-9
+        keep_weak = keep / S.WEAK_ALIAS_FACTOR
+        best: dict[int, tuple[float, int]] = {}
+        entries, name_kind = ix.entries, ix.name_kind
+        evidence_needed = ix.evidence_needed
+        joined = self._joined_sims
+        if len(joined) >= _CACHE_SIZE:
+            joined.clear()
+        plan = S.glue_plan(qtokens, qweights, qlegal)
+        name_parts = self._name_parts
+        if len(name_parts) >= _CACHE_SIZE:
+            name_parts.clear()
         for nid in nids:
-            tids = ix.tokens_of(nid)
-            listed_person = entries[name_entry[nid]].entry_type == EntryType.INDIVIDUAL
-            weight = ix.person_weight if listed_person else ix.weight
+            parts = name_parts.get(nid)
+            if parts is None:
+                parts = self._parts_of(nid)
+            ntokens, nweights, nlegal, name_miss, weak, eid = parts
             aligned = S.align(
                 qtokens,
                 qweights,
                 qlegal,
-                [tokens[t] for t in tids],
-                [weight[t] for t in tids],
-                [not listed_person and token_cls[t] == LEGAL for t in tids],
+                ntokens,
+                nweights,
+                nlegal,
                 sims,
-                ix.evidence_needed,
+                evidence_needed,
                 qfuzzy,
-                S.NAME_MISS if listed_person else S.NAME_MISS_ENTITY,
+                name_miss,
                 fuzzy,
+                floor=keep_weak if weak else keep,
+                explain=False,
+                joined=joined,
+                plan=plan,
             )
+            if aligned is None:
+                continue
             score = aligned.score
-            if ix.name_kind[nid] == WEAK_ALIAS:
+            if weak:
                 score *= S.WEAK_ALIAS_FACTOR
-            eid = name_entry[nid]
             prev = best.get(eid)
             if prev is None or score > prev[0]:
-                best[eid] = (score, nid, aligned)
+                best[eid] = (score, nid)
 
-        results: list[Match] = []
-        for eid, (score, nid, aligned) in best.items():
+        kept: list[tuple[float, str, str, int, int, float, list[Adjustment]]] = []
+        for eid, (score, nid) in best.items():
             if score + lift < min_score:
                 continue
-            entry = ix.entries[eid]
+            entry = entries[eid]
             adjustments = S.field_adjustments(query, entry)
-            if ix.name_kind[nid] == WEAK_ALIAS:
+            if name_kind[nid] == WEAK_ALIAS:
                 adjustments.insert(
                     0, Adjustment("weak_alias", score - score / S.WEAK_ALIAS_FACTOR, "matched a weak alias")
                 )
             final = min(1.0, max(0.0, score + sum(a.delta for a in adjustments if a.field != "weak_alias")))
             if final < min_score:
                 continue
+            kept.append((-final, ix.list_names[ix.entry_list[eid]], entry.source_id, eid, nid, final, adjustments))
+        kept.sort(key=lambda k: k[:3])
+        results: list[Match] = []
+        for _, list_name, _, eid, nid, final, adjustments in kept[:limit]:
+            # The explanation is worked out only for the matches returned.
+            ntokens, nweights, nlegal, name_miss, _, _ = self._parts_of(nid)
+            aligned = S.align(
+                qtokens, qweights, qlegal, ntokens, nweights, nlegal, sims, evidence_needed, qfuzzy, name_miss, fuzzy,
+                joined=joined,
+            )
             lid = ix.entry_list[eid]
             results.append(
                 Match(
-                    list_name=ix.list_names[lid],
+                    list_name=list_name,
                     list_version=ix.list_versions[lid],
-                    entry=entry,
+                    entry=entries[eid],
                     matched_name=ix.name_text[nid],
                     score=final,
                     explanation=Explanation(
@@ -201,5 +228,104 @@ class ScreeningIndex:
                     ),
                 )
             )
-        results.sort(key=lambda m: (-m.score, m.list_name, m.entry.source_id))
-        return results[:limit]
+        return results
+
+    # --- per-token work, cached across queries (the index never changes) -------------------------
+
+    def _parts_of(self, nid: int) -> tuple:
+        """A listed name as `align` takes it: (tokens, weights, legal-form flags, name miss, weak
+        alias?, entry id), remembered (names never change within an index)."""
+        ix = self._ix
+        tids = ix.tokens_of(nid)
+        eid = ix.name_entry[nid]
+        tokens = ix.tokens
+        if ix.entries[eid].entry_type == EntryType.INDIVIDUAL:
+            weight = ix.person_weight
+            parts = ([tokens[t] for t in tids], [weight[t] for t in tids], [False] * len(tids), S.NAME_MISS)
+        else:
+            weight, token_cls = ix.weight, ix.token_cls
+            parts = (
+                [tokens[t] for t in tids],
+                [weight[t] for t in tids],
+                [token_cls[t] == LEGAL for t in tids],
+                S.NAME_MISS_ENTITY,
+            )
+        parts += (ix.name_kind[nid] == WEAK_ALIAS, eid)
+        self._name_parts[nid] = parts
+        return parts
+
+    def _query_tokens(self, name: str) -> list[str]:
+        cache = self._name_cache
+        hit = cache.get(name)
+        if hit is None:
+            hit = tuple(name_tokens(name))
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            cache[name] = hit
+        return list(hit)
+
+    def _token_info(self, q: str, legal: bool, fuzzy: bool) -> tuple:
+        """(exact id or None, closest id for a misspelt token or None, typo factor, own partners
+        {id: similarity}, split-part ids, shared similarity cache {listed token: similarity})."""
+        key = (q, legal, fuzzy)
+        cache = self._token_cache
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        ix = self._ix
+        vocab, tokens = ix.vocab, ix.tokens
+        factor = 1.0 if fuzzy else 0.0
+        found: dict[int, float] = {}
+        exact = None
+        if len(q) > 1:
+            exact = vocab.get(q)
+            if exact is not None:
+                found[exact] = 1.0
+                if len(q) <= S.KNOWN_TOKEN_MAX_LEN:
+                    factor = min(factor, S.KNOWN_TOKEN_FUZZY)
+            if not legal and factor > 0.0:
+                for tid in ix.fuzzy_tokens(q, exact is not None):
+                    if tid not in found:
+                        s = S.token_similarity(q, tokens[tid]) * factor
+                        if s >= S.TYPO_MIN_SIM:
+                            found[tid] = s
+        closest = None
+        if exact is None and found and len(q) >= S.FUZZY_INDEX_MIN_LEN:
+            weight = ix.weight
+            closest = max(found, key=lambda t: (found[t], -weight[t]))
+        split = ix.split_tokens(q) if len(q) > 1 and not legal else []
+        split = [tid for tid in split if tid not in found]
+        shared_sims = {tokens[tid]: s for tid, s in found.items()}
+        hit = (exact, closest, factor, found, split, shared_sims)
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        cache[key] = hit
+        return hit
+
+    def _joined_hits(self, a: str, b: str, fuzzy: bool) -> dict[int, float]:
+        """Listed tokens two adjacent query tokens may be, written together ("bank maskan" ~ "bankmaskan")."""
+        key = (a, b, fuzzy)
+        cache = self._joined_cache
+        hits = cache.get(key)
+        if hits is not None:
+            return hits
+        ix = self._ix
+        vocab, tokens = ix.vocab, ix.tokens
+        joined = a + b
+        hits = {}
+        tid = vocab.get(joined)
+        if tid is not None:
+            hits[tid] = 1.0
+        if fuzzy and (vocab.get(a) is None or vocab.get(b) is None):
+            # Only a listed token found through two deletions of the glued spelling is two edits
+            # away; it can reach COMPOUND_MIN_SIM only when the spelling is long enough.
+            depth = 2 if len(joined) >= _TWO_EDITS_JOINED_LEN else 1
+            for tid in ix.fuzzy_tokens(joined, max_depth=depth):
+                if tid not in hits:
+                    s = S.token_similarity(joined, tokens[tid])
+                    if s >= S.COMPOUND_MIN_SIM:
+                        hits[tid] = s
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        cache[key] = hits
+        return hits
