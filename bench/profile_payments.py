@@ -110,6 +110,8 @@ def _layer(func: str, path: str, line: int) -> str:
             return "database driver call (execute/fetch/commit: SQLite or libpq and the server's work)"
         return "SQLAlchemy (statements, compile, parameters, results)"
     if "psycopg" in path or "sqlite3" in path:
+        if func in ("wait", "wait_c", "wait_selector", "wait_epoll", "wait_select"):
+            return "database driver call (execute/fetch/commit: SQLite or libpq and the server's work)"
         return "database driver (Python part)"
     if ("knownparty_service" in path or "knownparty_client" in path) and DRIVER_CALL.search(_source(path, line)):
         return "database driver call (execute/fetch/commit: SQLite or libpq and the server's work)"

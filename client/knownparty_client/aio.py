@@ -280,7 +280,7 @@ class AsyncKnownPartyClient:
         rows: Iterable[types.ImportPaymentsRow],
         *,
         source_name: str = "",
-        batch_size: int = 2000,
+        batch_size: int = 5000,
         timeout: float | None = None,
         metadata: Sequence[tuple[str, str]] = (),
     ) -> types.ImportPaymentsResponse:

@@ -40,7 +40,7 @@ def import_file(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="The carrier's CSV file.")],
     carrier: Annotated[str, typer.Option("--carrier", help="The carrier whose file this is.")],
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=5000, help="Rows per streamed batch.")] = 2000,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=5000, help="Rows per streamed batch.")] = 5000,
 ) -> None:
     """Stream a fee file to the server; bad rows are listed by line number and skipped.
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from knownparty_client._generated import money_pb2
 from knownparty_client._generated import payment_pb2 as pb
 from knownparty_service.api.party_messages import enum_in, time_in, time_out
-from knownparty_service.domain.errors import ViolationCollector
+from knownparty_service.domain.errors import FieldViolation, ViolationCollector
 from knownparty_service.domain.payment_rules import FeeDraft, PaymentDraft
 from knownparty_service.domain.payments import FeeLine, FeeResolution, FeeType, PaymentStanding
 
@@ -51,6 +55,67 @@ def payment_draft(
         amount_minor=payment.amount.amount_minor,
         paid_time=time_in(payment.paid_time, payment.HasField("paid_time")),
     )
+
+
+class TimeCache:
+    """Timestamp -> aware datetime, remembered: the lines of one shipment share their times."""
+
+    __slots__ = ("_known",)
+
+    def __init__(self):
+        self._known: dict[tuple[int, int], datetime] = {}
+
+    def __call__(self, ts: Timestamp) -> datetime:
+        key = (ts.seconds, ts.nanos)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = time_in(ts, True)
+        return found
+
+
+def import_row(carrier: str, row: pb.ImportPaymentsRow, times: TimeCache):
+    """(line, shipper, draft, violations found while translating the message) of one import row."""
+    record = row.WhichOneof("record")
+    if record == "fee_line":
+        m = row.fee_line
+        fee_type, resolution = FEE_TYPES.get(m.fee_type), RESOLUTIONS.get(m.resolution)
+        if (fee_type is None and m.fee_type) or (resolution is None and m.resolution):
+            errors = ViolationCollector()
+            return row.line, row.shipper, fee_draft(m, errors), errors.violations
+        has = m.HasField
+        billed = m.billed
+        draft = FeeDraft(
+            m.carrier,
+            m.shipment_reference,
+            fee_type,
+            times(m.shipment_time) if has("shipment_time") else None,
+            billed.currency_code,
+            billed.amount_minor,
+            times(m.bill_time) if has("bill_time") else None,
+            times(m.due_time) if has("due_time") else None,
+            resolution,
+        )
+        return row.line, row.shipper, draft, ()
+    if record == "payment":
+        p = row.payment
+        fee_type = FEE_TYPES.get(p.fee_type)
+        if fee_type is None and p.fee_type:
+            errors = ViolationCollector()
+            # A payment row belongs to the file's carrier.
+            return row.line, row.shipper, payment_draft(carrier, p.shipment_reference, p.fee_type, p.payment, errors), errors.violations
+        payment = p.payment
+        amount = payment.amount
+        draft = PaymentDraft(
+            carrier,
+            p.shipment_reference,
+            fee_type,
+            payment.payment_reference,
+            amount.currency_code,
+            amount.amount_minor,
+            times(payment.paid_time) if payment.HasField("paid_time") else None,
+        )
+        return row.line, row.shipper, draft, ()
+    return row.line, row.shipper, None, [FieldViolation("record", "a row is a fee_line or a payment")]
 
 
 def fee_line_to_message(line: FeeLine, settled_at, message: pb.FeeLine | None = None) -> pb.FeeLine:

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from knownparty_client._generated import payment_pb2 as pb
 from knownparty_client._generated import payment_pb2_grpc
-from knownparty_service.api.payment_messages import fee_draft, fee_line_to_message, payment_draft, standing_to_message
+from knownparty_service.api.payment_messages import (
+    TimeCache,
+    fee_draft,
+    fee_line_to_message,
+    import_row,
+    payment_draft,
+    standing_to_message,
+)
+from knownparty_service.api.party_messages import time_out
 from knownparty_service.domain.errors import ValidationError, ViolationCollector
 from knownparty_service.domain.payment_ledger import MAX_BATCH_ROWS, ImportSummary, PaymentLedger
 from knownparty_service.domain.payments import settle_time
 
 
+_KEPT_MESSAGES = 50_000
+
+
 class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
     def __init__(self, ledger: PaymentLedger):
         self._ledger = ledger
+        self._standing_messages: dict[int, tuple[object, pb.PaymentStanding]] = {}
 
     def _line_message(self, line) -> pb.FeeLine:
         return fee_line_to_message(line, settle_time(line, self._ledger.policy.repeat_customer))
@@ -34,22 +46,23 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
         return self._line_message(self._ledger.record_payment(request.parent, draft))
 
     def ImportPayments(self, request_iterator, context) -> pb.ImportPaymentsResponse:
+        messages = iter(request_iterator)
+        first = next(messages, None)
+        if first is None:
+            raise ValidationError.single("header", "the stream was empty: send a header first")
+        if not first.HasField("header"):
+            raise ValidationError.single("header", "the first message must be the header")
+        carrier = self._ledger.check_import_header(first.header.carrier)
         summary = ImportSummary()
-        carrier = None
-        for index, message in enumerate(request_iterator):
-            if index == 0:
-                if not message.HasField("header"):
-                    raise ValidationError.single("header", "the first message must be the header")
-                carrier = self._ledger.check_import_header(message.header.carrier)
-                continue
+        for message in messages:
             if not message.HasField("batch"):
                 raise ValidationError.single("header", "only the first message may be a header")
             rows = message.batch.rows
             if len(rows) > MAX_BATCH_ROWS:
                 raise ValidationError.single("batch.rows", f"has {len(rows)} rows; at most {MAX_BATCH_ROWS} a batch")
-            self._ledger.import_batch(carrier, (self._row(carrier, r) for r in rows), summary)
-        if carrier is None:
-            raise ValidationError.single("header", "the stream was empty: send a header first")
+            # Each batch is its own transaction: batches applied before an error stay applied.
+            times = TimeCache()
+            self._ledger.import_batch(carrier, [import_row(carrier, r, times) for r in rows], summary)
         return pb.ImportPaymentsResponse(
             rows_received=summary.rows_received,
             fees_recorded=summary.fees_recorded,
@@ -59,24 +72,20 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
             errors=[pb.RowError(line=line, field=path, reason=reason) for line, path, reason in summary.errors],
         )
 
-    @staticmethod
-    def _row(carrier: str, row: pb.ImportPaymentsRow):
-        """(line, shipper, draft, violations found while translating the message)."""
-        errors = ViolationCollector()
-        if row.HasField("fee_line"):
-            draft = fee_draft(row.fee_line, errors)
-        elif row.HasField("payment"):
-            p = row.payment
-            # A payment row belongs to the file's carrier.
-            draft = payment_draft(carrier, p.shipment_reference, p.fee_type, p.payment, errors)
-        else:
-            errors.add("record", "a row is a fee_line or a payment")
-            draft = None
-        return row.line, row.shipper, draft, errors.violations
-
     def ListFeeLines(self, request: pb.ListFeeLinesRequest, context) -> pb.ListFeeLinesResponse:
         lines, token = self._ledger.list_lines(request.parent, request.page_size, request.page_token, request.outstanding_only)
         return pb.ListFeeLinesResponse(fee_lines=[self._line_message(line) for line in lines], next_page_token=token)
 
     def GetPaymentStanding(self, request: pb.GetPaymentStandingRequest, context) -> pb.PaymentStanding:
-        return standing_to_message(self._ledger.standing(request.name))
+        computed, now = self._ledger.kept_standing(request.name)
+        # The reply is built once per computed standing (the ledger hands back the same object
+        # while it holds) and copied, with the time of this call, for every later read.
+        kept = self._standing_messages.get(id(computed))
+        if kept is None or kept[0] is not computed:
+            if len(self._standing_messages) >= _KEPT_MESSAGES:
+                self._standing_messages.clear()
+            kept = self._standing_messages[id(computed)] = (computed, standing_to_message(computed))
+        reply = pb.PaymentStanding()
+        reply.CopyFrom(kept[1])
+        time_out(now, reply.as_of)
+        return reply

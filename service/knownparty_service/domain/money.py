@@ -27,6 +27,21 @@ def _known_currency(code: str) -> bool:
     return code not in _NOT_MONEY and pycountry.currencies.get(alpha_3=code) is not None
 
 
+_SEEN_CURRENCIES: set[str] = set()
+
+
+def is_known_currency(code: str) -> bool:
+    """check_currency without the error: a set look-up once a code has been seen."""
+    if code in _SEEN_CURRENCIES:
+        return True
+    try:
+        check_currency(code)
+    except ValueError:
+        return False
+    _SEEN_CURRENCIES.add(code)
+    return True
+
+
 def check_currency(code: str) -> str:
     """The code if it is an ISO 4217 alphabetic code in upper case; ValueError otherwise."""
     if len(code) != 3 or not code.isascii() or not code.isalpha() or not code.isupper():

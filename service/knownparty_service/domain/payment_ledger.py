@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from knownparty_service.domain.errors import (
     DomainError,
@@ -61,16 +62,14 @@ class RowRejected(DomainError):
         return self.kind(f"{self.field}: {self.message}", reason=self.reason, metadata={"field": self.field})
 
 
-@dataclass(frozen=True)
-class LedgerRow:
+class LedgerRow(NamedTuple):
     line: int
     shipper_id: str
     fee: FeeInput | None = None
     payment: tuple[FeeKey, PaymentRecord] | None = None
 
 
-@dataclass(frozen=True)
-class RowOutcome:
+class RowOutcome(NamedTuple):
     line: int
     status: str  # "fee", "payment", "unchanged" or "rejected"
     fee_line: FeeLine | None = None
@@ -111,6 +110,12 @@ class ShipmentRecord:
     shipment_time: datetime
 
 
+def new_line_id() -> str:
+    """Unique and increasing with time (microseconds, then 40 random bits), so that the index of
+    line ids grows at its end instead of taking every insert at a random page."""
+    return f"f{time.time_ns() // 1000:013x}{secrets.token_hex(5)}"
+
+
 def decide_fee(
     row: LedgerRow, existing: FeeLine | None, shipment: ShipmentRecord | None, now: datetime
 ) -> FeeLine | None:
@@ -126,7 +131,7 @@ def decide_fee(
                 reason="SHIPMENT_TIME_MISMATCH",
             )
     if existing is None:
-        return FeeLine(line_id="f" + secrets.token_hex(8), party_id=row.shipper_id, bill=fee, update_time=now)
+        return FeeLine(line_id=new_line_id(), party_id=row.shipper_id, bill=fee, update_time=now)
     if existing.bill == fee:
         return None
     try:
@@ -184,7 +189,15 @@ class PaymentRepository(Protocol):
 
 
 class PaymentLedger:
-    def __init__(self, repository: PaymentRepository, policy: Policy, clock: Callable[[], datetime] = utc_now):
+    def __init__(
+        self,
+        repository: PaymentRepository,
+        policy: Policy,
+        clock: Callable[[], datetime] = utc_now,
+        on_change: Callable[[set[str]], None] | None = None,
+    ):
+        # Told the shipper ids after each applied batch (decisions resting on them are re-evaluated).
+        self._on_change = on_change or (lambda party_ids: None)
         self._repository = repository
         self._policy = policy
         self._clock = clock
@@ -193,6 +206,9 @@ class PaymentLedger:
     @property
     def policy(self) -> Policy:
         return self._policy
+
+    def set_change_listener(self, listener: Callable[[set[str]], None]) -> None:
+        self._on_change = listener
 
     def record_fee(self, parent: str, draft: FeeDraft) -> FeeLine:
         shipper_id = parse_party_name(parent, "parent")
@@ -208,6 +224,8 @@ class PaymentLedger:
         (outcome,) = self._repository.apply([row], self._policy, self._clock())
         if outcome.rejection is not None:
             raise outcome.rejection.as_error()
+        if outcome.status != "unchanged":
+            self._on_change({row.shipper_id})
         return outcome.fee_line
 
     def check_import_header(self, carrier: str) -> str:
@@ -227,30 +245,47 @@ class PaymentLedger:
         Each row comes with the violations its translation already found (unknown enum values).
         """
         now = self._clock()
+        valid = self._validate_batch(carrier, rows, summary, now)
+        if valid:
+            self.apply_valid(valid, summary, now)
+
+    def apply_valid(self, valid: list[LedgerRow], summary: ImportSummary, now: datetime) -> None:
+        changed = set()
+        for outcome in self._repository.apply(valid, self._policy, now):
+            summary.count(outcome)
+            if outcome.fee_line is not None and outcome.status in ("fee", "payment"):
+                changed.add(outcome.fee_line.party_id)
+        if changed:
+            self._on_change(changed)
+
+    def _validate_batch(self, carrier: str, rows, summary: ImportSummary, now: datetime) -> list[LedgerRow]:
         valid: list[LedgerRow] = []
+        shipper_ids: dict[str, str] = {}  # as sent -> party id; a file has few shippers
         for line, shipper, draft, early_violations in rows:
             summary.rows_received += 1
             try:
                 if early_violations:
                     raise ValidationError(early_violations)
-                valid.append(self._row(carrier, line, shipper, draft, now))
+                shipper_id = shipper_ids.get(shipper)
+                if shipper_id is None:
+                    shipper_id = shipper_ids[shipper] = self._shipper_id(shipper)
+                if draft.carrier != carrier:
+                    path = "fee_line.carrier" if isinstance(draft, FeeDraft) else "carrier"
+                    raise ValidationError([FieldViolation(path, f"is {draft.carrier!r}; this file is carrier {carrier!r}")])
+                if isinstance(draft, FeeDraft):
+                    valid.append(LedgerRow(line, shipper_id, validate_fee(draft, now), None))
+                else:
+                    valid.append(LedgerRow(line, shipper_id, None, validate_payment(draft, now)))
             except ValidationError as exc:
                 first, *others = exc.violations
                 reason = "; ".join([first.description, *(f"{v.field}: {v.description}" for v in others)])
                 summary.reject(line, first.field, reason)
-        if valid:
-            for outcome in self._repository.apply(valid, self._policy, now):
-                summary.count(outcome)
+        return valid
 
-    def _row(self, carrier: str, line: int, shipper: str, draft: FeeDraft | PaymentDraft, now: datetime) -> LedgerRow:
+    @staticmethod
+    def _shipper_id(shipper: str) -> str:
         name = shipper if "/" in shipper else f"parties/{shipper.strip()}"
-        shipper_id = parse_party_name(name, "shipper")
-        if draft.carrier != carrier:
-            path = "fee_line.carrier" if isinstance(draft, FeeDraft) else "carrier"
-            raise ValidationError([FieldViolation(path, f"is {draft.carrier!r}; this file is carrier {carrier!r}")])
-        if isinstance(draft, FeeDraft):
-            return LedgerRow(line, shipper_id, fee=validate_fee(draft, now))
-        return LedgerRow(line, shipper_id, payment=validate_payment(draft, now))
+        return parse_party_name(name, "shipper")
 
     def list_lines(self, parent: str, page_size: int, page_token: str, outstanding_only: bool):
         party_id = parse_party_name(parent, "parent")
@@ -264,6 +299,13 @@ class PaymentLedger:
         return lines, (encode_page_token(cursor, query_key) if cursor is not None else "")
 
     def standing(self, name: str, now: datetime | None = None) -> PaymentStanding:
+        computed, now = self.kept_standing(name, now)
+        return computed if computed.as_of == now else replace(computed, as_of=now)
+
+    def kept_standing(self, name: str, now: datetime | None = None) -> tuple[PaymentStanding, datetime]:
+        """(standing, now): the standing as last computed, the same object for as long as it
+        holds, whose `as_of` is when it was computed; the standing as of `now` differs from it
+        only in `as_of`. For callers that keep something derived from it (a reply message)."""
         party_id = parse_party_name(name)
         now = now or self._clock()
         rules = self._policy.repeat_customer
@@ -277,12 +319,12 @@ class PaymentLedger:
         key = (party_id, version, first_day)
         cached = self._computed.get(key)
         if cached is not None and now <= cached[1]:
-            return replace(cached[0], as_of=now)
+            return cached[0], now
         result = standing(party_id, window, open_lines, last_default, now, self._policy.version, rules)
         if len(self._computed) >= _COMPUTED_CACHE_SIZE:
             self._computed.clear()
         self._computed[key] = (result, _valid_until(open_lines, now, rules))
-        return result
+        return result, now
 
 
 def _valid_until(open_lines: list[OpenLine], now: datetime, rules) -> datetime:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime, timedelta
 
 from knownparty_service.domain.errors import ValidationError, ViolationCollector
-from knownparty_service.domain.money import check_amount, check_currency
+from knownparty_service.domain.money import MAX_AMOUNT_MINOR, check_amount, check_currency, is_known_currency
 from knownparty_service.domain.party_rules import clean_text
 from knownparty_service.domain.payments import (
     FeeInput,
@@ -26,8 +26,7 @@ MAX_PAYMENT_TERM = timedelta(days=366)
 _CARRIER = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
-@dataclass(frozen=True)
-class FeeDraft:
+class FeeDraft(NamedTuple):
     carrier: str
     shipment_reference: str
     fee_type: FeeType | None
@@ -39,8 +38,7 @@ class FeeDraft:
     resolution: FeeResolution | None = None
 
 
-@dataclass(frozen=True)
-class PaymentDraft:
+class PaymentDraft(NamedTuple):
     carrier: str
     shipment_reference: str
     fee_type: FeeType | None
@@ -77,7 +75,44 @@ def _money(currency: str, amount: int, path: str, errors: ViolationCollector) ->
         errors.add(f"{path}.amount_minor", str(exc))
 
 
+def _plain_reference(value: str) -> bool:
+    """Already clean: ASCII, printable, trimmed, not over-long (what clean_text would keep as is)."""
+    return (
+        0 < len(value) <= MAX_REFERENCE
+        and value.isascii()
+        and value.isprintable()
+        and value[0] != " "
+        and value[-1] != " "
+    )
+
+
 def validate_fee(draft: FeeDraft, now: datetime, prefix: str = "fee_line") -> FeeInput:
+    # The common case, a valid row, is recognised with cheap checks; anything else goes through
+    # the full validation below, which reports every bad field with its path.
+    bill_time, due_time, shipment_time = draft.bill_time, draft.due_time, draft.shipment_time
+    latest = now + CLOCK_SKEW
+    if (
+        draft.fee_type is not None
+        and bill_time is not None
+        and due_time is not None
+        and shipment_time is not None
+        and EARLIEST <= shipment_time <= latest
+        and EARLIEST <= bill_time <= latest
+        and bill_time <= due_time <= bill_time + MAX_PAYMENT_TERM
+        and 0 < draft.billed_minor <= MAX_AMOUNT_MINOR
+        and is_known_currency(draft.currency)
+        and _plain_reference(draft.shipment_reference)
+        and _CARRIER.fullmatch(draft.carrier)
+    ):
+        return FeeInput(
+            FeeKey(draft.carrier, draft.shipment_reference, draft.fee_type),
+            shipment_time,
+            draft.currency,
+            draft.billed_minor,
+            bill_time,
+            due_time,
+            draft.resolution or FeeResolution.NONE,
+        )
     errors = ViolationCollector()
     carrier = check_carrier(draft.carrier, f"{prefix}.carrier", errors)
     reference = clean_text(draft.shipment_reference, f"{prefix}.shipment_reference", MAX_REFERENCE, errors, required=True)
@@ -106,6 +141,20 @@ def validate_fee(draft: FeeDraft, now: datetime, prefix: str = "fee_line") -> Fe
 
 
 def validate_payment(draft: PaymentDraft, now: datetime, prefix: str = "payment") -> tuple[FeeKey, PaymentRecord]:
+    paid_time = draft.paid_time
+    if (
+        draft.fee_type is not None
+        and paid_time is not None
+        and EARLIEST <= paid_time <= now + CLOCK_SKEW
+        and 0 < draft.amount_minor <= MAX_AMOUNT_MINOR
+        and is_known_currency(draft.currency)
+        and _plain_reference(draft.shipment_reference)
+        and _plain_reference(draft.payment_reference)
+        and _CARRIER.fullmatch(draft.carrier)
+    ):
+        return FeeKey(draft.carrier, draft.shipment_reference, draft.fee_type), PaymentRecord(
+            draft.payment_reference, draft.amount_minor, draft.currency, paid_time
+        )
     errors = ViolationCollector()
     carrier = check_carrier(draft.carrier, "carrier", errors)
     reference = clean_text(draft.shipment_reference, "shipment_reference", MAX_REFERENCE, errors, required=True)

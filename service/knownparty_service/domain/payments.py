@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
+from functools import lru_cache
+from typing import NamedTuple
 
 from knownparty_service.domain.policy import RepeatCustomerPolicy
 
@@ -33,23 +35,20 @@ class FeeResolution(StrEnum):
     WRITTEN_OFF = "written_off"
 
 
-@dataclass(frozen=True)
-class FeeKey:
+class FeeKey(NamedTuple):
     carrier: str
     shipment_reference: str
     fee_type: FeeType
 
 
-@dataclass(frozen=True)
-class PaymentRecord:
+class PaymentRecord(NamedTuple):
     payment_reference: str
     amount_minor: int
     currency: str
     paid_time: datetime
 
 
-@dataclass(frozen=True)
-class FeeInput:
+class FeeInput(NamedTuple):
     """A billed fee line as a carrier reports it."""
 
     key: FeeKey
@@ -95,10 +94,15 @@ def day_start(day: int) -> datetime:
 
 def settle_time(line: FeeLine, policy: RepeatCustomerPolicy) -> datetime | None:
     """When the payments first covered the bill, within the policy's tolerance; None if never."""
-    shortfall_allowed = line.bill.billed_minor * policy.payment_tolerance_bps // 10_000
-    needed = line.bill.billed_minor - shortfall_allowed
+    payments = line.payments
+    if not payments:
+        return None
+    billed = line.bill.billed_minor
+    needed = billed - billed * policy.payment_tolerance_bps // 10_000
+    if len(payments) == 1:
+        return payments[0].paid_time if payments[0].amount_minor >= needed else None
     paid = 0
-    for payment in sorted(line.payments, key=lambda p: (p.paid_time, p.payment_reference)):
+    for payment in sorted(payments, key=lambda p: (p.paid_time, p.payment_reference)):
         paid += payment.amount_minor
         if paid >= needed:
             return payment.paid_time
@@ -108,8 +112,7 @@ def settle_time(line: FeeLine, policy: RepeatCustomerPolicy) -> datetime | None:
 COUNTER_NAMES = ("fee_lines", "settled_on_time", "settled_late", "written_off")
 
 
-@dataclass(frozen=True)
-class Contribution:
+class Contribution(NamedTuple):
     """What one fee line adds to its shipment day's bucket (not counting the shipment itself)."""
 
     day: int
@@ -122,8 +125,7 @@ class Contribution:
     default_time: datetime | None = None
 
 
-@dataclass(frozen=True)
-class LineFacts:
+class LineFacts(NamedTuple):
     """Everything derived from one line under the policy, computed once."""
 
     settle_time: datetime | None
@@ -133,29 +135,37 @@ class LineFacts:
 
 def line_facts(line: FeeLine, policy: RepeatCustomerPolicy) -> LineFacts:
     bill = line.bill
-    deadline = bill.due_time + timedelta(days=policy.grace_period_days)
+    resolution = bill.resolution
     settled = settle_time(line, policy)
     on_time = late = written_off = 0
     default_time = None
-    if bill.resolution is FeeResolution.WRITTEN_OFF and settled is None:
-        written_off = 1
-        default_time = deadline
-    elif settled is not None and bill.resolution is not FeeResolution.WAIVED:
+    if settled is None:
+        if resolution is FeeResolution.WRITTEN_OFF:
+            written_off = 1
+            default_time = bill.due_time + _grace(policy.grace_period_days)
+    elif resolution is not FeeResolution.WAIVED:
+        deadline = bill.due_time + _grace(policy.grace_period_days)
         if settled <= deadline:
             on_time = 1
         else:
             late = 1
             default_time = deadline
-    still_owed = settled is None and bill.resolution not in (FeeResolution.WAIVED, FeeResolution.WRITTEN_OFF)
+    still_owed = settled is None and resolution is not FeeResolution.WAIVED and resolution is not FeeResolution.WRITTEN_OFF
+    payments = line.payments
     share = Contribution(
-        day_number(bill.shipment_time),
+        (bill.shipment_time - EPOCH).days,
         (1, on_time, late, written_off),
         bill.currency,
         bill.billed_minor,
-        line.paid_minor,
+        payments[0].amount_minor if len(payments) == 1 else sum(p.amount_minor for p in payments),
         default_time,
     )
     return LineFacts(settled, still_owed, share)
+
+
+@lru_cache(maxsize=64)
+def _grace(days: int) -> timedelta:
+    return timedelta(days=days)
 
 
 def contribution(line: FeeLine, policy: RepeatCustomerPolicy) -> Contribution:
@@ -192,8 +202,7 @@ class WindowTotals:
     paid: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class OpenLine:
+class OpenLine(NamedTuple):
     currency: str
     billed_minor: int
     paid_minor: int

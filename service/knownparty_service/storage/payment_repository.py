@@ -13,7 +13,7 @@ import logging
 from collections import Counter, defaultdict
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Connection, String, and_, any_, bindparam, delete, func, insert, literal_column, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -42,7 +42,7 @@ from knownparty_service.domain.payments import (
     line_facts,
 )
 from knownparty_service.domain.policy import Policy
-from knownparty_service.storage.database import BulkStatement, Database, FastQuery
+from knownparty_service.storage.database import BulkStatement, Database, FastQuery, driver_rows, time_reader, time_writer
 from knownparty_service.storage.payment_tables import (
     COUNTER_COLUMNS,
     fee_lines,
@@ -60,7 +60,11 @@ log = logging.getLogger(__name__)
 _CHUNK = 900
 _RETRIES = 3
 _POLICY_KEY = "policy_fingerprint"
-_DERIVED = ("paid_minor", "payments", "settle_time", "is_open", "default_time")
+_UPDATED = (
+    "currency", "billed_minor", "bill_time", "due_time", "resolution",
+    "paid_minor", "payments", "settle_time", "is_open", "default_time", "update_time",
+)
+_INSERTED = ("line_id", "party_seq", "carrier", "shipment_reference", "fee_type", "shipment_time", *_UPDATED)
 _STANDING_CACHE_SIZE = 50_000
 
 
@@ -69,15 +73,52 @@ def _chunks(items: list, size: int = _CHUNK):
         yield items[start : start + size]
 
 
+_encode_string = json.encoder.encode_basestring_ascii
+
+
 def _payments_json(payments: tuple[PaymentRecord, ...]) -> str:
-    return json.dumps(
-        [[p.payment_reference, p.amount_minor, p.currency, p.paid_time.isoformat()] for p in payments],
-        separators=(",", ":"),
-    )
+    """[[reference, amount, currency, paid time], ...] as JSON, written directly (json.dumps
+    costs several microseconds a line, and every import row writes one)."""
+    if not payments:
+        return "[]"
+    return "[" + ",".join(
+        f'[{_encode_string(p.payment_reference)},{p.amount_minor},{_encode_string(p.currency)},"{p.paid_time.isoformat()}"]'
+        for p in payments
+    ) + "]"
+
+
+_FEE_TYPES = {t.value: t for t in FeeType}
+_RESOLUTIONS = {r.value: r for r in FeeResolution}
+# The stored text of each member (a dict look-up is cheaper than an enum's .value).
+_FEE_TYPE_TEXT = {t: t.value for t in FeeType}
+_RESOLUTION_TEXT = {r: r.value for r in FeeResolution}
+
+
+class _TimeTexts:
+    """A batch's times as the driver takes them, each distinct time converted once (the lines of
+    a shipment share their shipment, bill and due times)."""
+
+    __slots__ = ("_convert", "_known")
+
+    def __init__(self, convert):
+        self._convert = convert
+        self._known: dict = {None: None}
+
+    def __call__(self, value):
+        found = self._known.get(value, _MISSING)
+        if found is _MISSING:
+            found = self._known[value] = self._convert(value)
+        return found
+
+
+_MISSING = object()
+_fromiso = datetime.fromisoformat
 
 
 def _payments_from(text: str) -> tuple[PaymentRecord, ...]:
-    return tuple(PaymentRecord(ref, amount, cur, datetime.fromisoformat(t)) for ref, amount, cur, t in json.loads(text))
+    if text == "[]":
+        return ()
+    return tuple(PaymentRecord(ref, amount, cur, _fromiso(t)) for ref, amount, cur, t in json.loads(text))
 
 
 def _line_from(row, party_id: str) -> FeeLine:
@@ -98,6 +139,32 @@ def _line_from(row, party_id: str) -> FeeLine:
     )
 
 
+# The columns of a stored line as the import reads them, in this order (see _line_from_raw).
+_LINE_COLUMNS = (
+    "seq", "line_id", "party_seq", "carrier", "shipment_reference", "fee_type", "shipment_time", "currency",
+    "billed_minor", "bill_time", "due_time", "resolution", "payments", "update_time",
+)
+
+
+def _line_from_raw(raw: tuple, party_id: str, read_time) -> FeeLine:
+    _, line_id, _, carrier, reference, fee_type, shipment_time, currency, billed, bill_time, due_time, resolution, payments, update_time = raw
+    return FeeLine(
+        line_id,
+        party_id,
+        FeeInput(
+            FeeKey(carrier, reference, _FEE_TYPES[fee_type]),
+            read_time(shipment_time),
+            currency,
+            billed,
+            read_time(bill_time),
+            read_time(due_time),
+            _RESOLUTIONS[resolution],
+        ),
+        _payments_from(payments),
+        read_time(update_time),
+    )
+
+
 def _retryable(exc: DBAPIError) -> bool:
     # Serialization failures and deadlocks between concurrent batches on PostgreSQL.
     return getattr(exc.orig, "sqlstate", None) in ("40001", "40P01")
@@ -115,16 +182,17 @@ class SqlPaymentRepository:
             self._least = lambda a, b: func.min(func.coalesce(a, b), func.coalesce(b, a))
             self._greatest = lambda a, b: func.max(func.coalesce(a, b), func.coalesce(b, a))
         types = {c.name: c.type for c in fee_lines.columns}
-        line_columns = [c.name for c in fee_lines.columns if c.name != "seq"]
         self._insert_lines = BulkStatement(
-            database, insert(fee_lines).values({c: bindparam(c) for c in line_columns}), types
+            database, insert(fee_lines).values({c: bindparam(c) for c in _INSERTED}), types
         )
-        updated = ("currency", "billed_minor", "bill_time", "due_time", "resolution", "update_time", *_DERIVED)
         self._update_lines = BulkStatement(
             database,
-            update(fee_lines).where(fee_lines.c.seq == bindparam("target_seq")).values({c: bindparam(c) for c in updated}),
+            update(fee_lines).where(fee_lines.c.seq == bindparam("target_seq")).values({c: bindparam(c) for c in _UPDATED}),
             types,
         )
+        # _write_lines builds its tuples in these orders (the table's column order).
+        assert self._insert_lines.order == list(_INSERTED), self._insert_lines.order
+        assert self._update_lines.order == [*_UPDATED, "target_seq"], self._update_lines.order
         self._insert_shipments = BulkStatement(
             database,
             insert(shipments).values({c.name: bindparam(c.name) for c in shipments.columns}),
@@ -133,6 +201,20 @@ class SqlPaymentRepository:
         self._upsert_days = BulkStatement(database, self._days_upsert(), {c.name: c.type for c in standing_days.columns})
         self._upsert_amounts = BulkStatement(database, self._amounts_upsert(), {})
         self._bump_heads = BulkStatement(database, self._heads_upsert(), {})
+        self._is_sqlite = dialect == "sqlite"
+        self._read_time, self._write_time = time_reader(database), time_writer(database)
+        self._shipments_of = FastQuery(
+            database,
+            select(shipments.c.carrier, shipments.c.shipment_reference, shipments.c.party_seq, shipments.c.shipment_time)
+            .where(shipments.c.carrier == bindparam("carrier"), self._reference_in(shipments.c.shipment_reference)),
+        )
+        self._lines_of = FastQuery(
+            database,
+            select(*[fee_lines.c[name] for name in _LINE_COLUMNS])
+            .where(fee_lines.c.carrier == bindparam("carrier"), self._reference_in(fee_lines.c.shipment_reference))
+            .order_by(fee_lines.c.seq)
+            .with_for_update(),
+        )
         self._head = FastQuery(
             database,
             select(ledger_heads.c.version, parties.c.seq)
@@ -141,6 +223,12 @@ class SqlPaymentRepository:
         )
         # Standing inputs by (party id, ledger version, first day): exact while the version holds.
         self._standing_cache: dict[tuple[str, int, int], tuple] = {}
+
+    def _reference_in(self, column):
+        if self._is_sqlite:
+            # A JSON array in one parameter, unpacked by SQLite itself.
+            return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam("refs"))))
+        return column == any_(bindparam("refs", type_=postgresql.ARRAY(String)))
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -170,47 +258,52 @@ class SqlPaymentRepository:
 
         current: dict[FeeKey, FeeLine] = {k: line for k, (_, line) in stored_lines.items()}
         new_shipments: dict[tuple[str, str], ShipmentRecord] = {}
-        touched: set[FeeKey] = set()
+        touched: dict[FeeKey, None] = {}  # ordered, so writes go out in row order
         outcomes: list[RowOutcome] = []
+        checked: set[str] = set()
         for row in rows:
             try:
-                self._check_shipper(row, shippers)
-                if row.fee is not None:
-                    ship_key = (row.fee.key.carrier, row.fee.key.shipment_reference)
+                if row.shipper_id not in checked:
+                    self._check_shipper(row, shippers)
+                    checked.add(row.shipper_id)
+                fee = row.fee
+                if fee is not None:
+                    key = fee.key
+                    ship_key = (key.carrier, key.shipment_reference)
                     shipment = stored_shipments.get(ship_key) or new_shipments.get(ship_key)
-                    decided = decide_fee(row, current.get(row.fee.key), shipment, now)
+                    decided = decide_fee(row, current.get(key), shipment, now)
                     if shipment is None:
-                        new_shipments[ship_key] = ShipmentRecord(row.shipper_id, row.fee.shipment_time)
+                        new_shipments[ship_key] = ShipmentRecord(row.shipper_id, fee.shipment_time)
                     status = "fee"
                 else:
                     key = row.payment[0]
                     decided = decide_payment(row, current.get(key), now)
                     status = "payment"
             except RowRejected as rejection:
-                outcomes.append(RowOutcome(row.line, "rejected", rejection=rejection))
+                outcomes.append(RowOutcome(row.line, "rejected", None, rejection))
                 continue
             if decided is None:
-                outcomes.append(RowOutcome(row.line, "unchanged", fee_line=current[row.fee.key if row.fee else row.payment[0]]))
+                outcomes.append(RowOutcome(row.line, "unchanged", current[key], None))
                 continue
-            current[decided.key] = decided
-            touched.add(decided.key)
-            outcomes.append(RowOutcome(row.line, status, fee_line=decided))
+            current[key] = decided
+            touched[key] = None
+            outcomes.append(RowOutcome(row.line, status, decided, None))
 
         facts = {key: line_facts(current[key], rules) for key in touched}
-        self._write_shipments(conn, new_shipments, shippers)
-        self._write_lines(conn, touched, current, stored_lines, shippers, facts, now)
+        write_time = _TimeTexts(self._write_time)
+        self._write_shipments(conn, new_shipments, shippers, write_time)
+        self._write_lines(conn, touched, current, stored_lines, shippers, facts, write_time(now), write_time)
         self._write_buckets(conn, touched, current, stored_lines, new_shipments, shippers, facts, rules)
         return outcomes
 
     def _shippers(self, conn: Connection, party_ids: set[str]) -> dict[str, tuple[int, str, str]]:
         found = {}
         for chunk in _chunks(sorted(party_ids)):
-            for row in conn.execute(
-                select(parties.c.party_id, parties.c.seq, parties.c.kind, parties.c.state).where(
-                    parties.c.party_id.in_(chunk)
-                )
-            ):
-                found[row.party_id] = (row.seq, row.kind, row.state)
+            query = select(parties.c.party_id, parties.c.seq, parties.c.kind, parties.c.state).where(
+                parties.c.party_id.in_(chunk)
+            )
+            for party_id, seq, kind, state in conn.execute(query).all():
+                found[party_id] = (seq, kind, state)
         return found
 
     @staticmethod
@@ -226,88 +319,88 @@ class SqlPaymentRepository:
 
     def _load_shipments(self, conn, keys, party_ids) -> dict[tuple[str, str], ShipmentRecord]:
         found = {}
-        for chunk in _chunks(keys):
-            query = select(shipments).where(tuple_(shipments.c.carrier, shipments.c.shipment_reference).in_(chunk))
-            for row in conn.execute(query):
-                party_id = party_ids.get(row.party_seq) or self._party_id(conn, row.party_seq)
-                found[(row.carrier, row.shipment_reference)] = ShipmentRecord(party_id, row.shipment_time)
+        read_time = self._read_time
+        for carrier, references in self._by_carrier(keys):
+            for carrier_, reference, party_seq, shipment_time in driver_rows(
+                conn, self._shipments_of, {"carrier": carrier, "refs": references}
+            ):
+                party_id = party_ids.get(party_seq) or self._party_id(conn, party_seq)
+                found[(carrier_, reference)] = ShipmentRecord(party_id, read_time(shipment_time))
         return found
 
     def _load_lines(self, conn, keys, party_ids) -> dict[FeeKey, tuple[int, FeeLine]]:
         found = {}
-        for chunk in _chunks(keys):
-            query = (
-                select(fee_lines)
-                .where(tuple_(fee_lines.c.carrier, fee_lines.c.shipment_reference).in_(chunk))
-                .order_by(fee_lines.c.seq)
-                .with_for_update()
-            )
-            for row in conn.execute(query):
-                party_id = party_ids.get(row.party_seq) or self._party_id(conn, row.party_seq)
-                line = _line_from(row, party_id)
-                found[line.key] = (row.seq, line)
+        read_time = self._read_time
+        for carrier, references in self._by_carrier(keys):
+            for raw in driver_rows(conn, self._lines_of, {"carrier": carrier, "refs": references}):
+                party_seq = raw[2]
+                party_id = party_ids.get(party_seq) or self._party_id(conn, party_seq)
+                line = _line_from_raw(raw, party_id, read_time)
+                found[line.bill.key] = (raw[0], line)
         return found
+
+    def _by_carrier(self, keys):
+        """(carrier, references parameter) per carrier: the look-ups go through the key index by
+        carrier, then reference, with one parameter whatever the batch size, so the statement
+        text never changes (SQLite's statement cache keeps one, PostgreSQL plans it once)."""
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for carrier, reference in keys:
+            grouped[carrier].append(reference)
+        for carrier, references in grouped.items():
+            yield carrier, (json.dumps(references) if self._is_sqlite else references)
 
     @staticmethod
     def _party_id(conn: Connection, seq: int) -> str:
         return conn.scalar(select(parties.c.party_id).where(parties.c.seq == seq))
 
-    def _write_shipments(self, conn, new_shipments, shippers) -> None:
-        self._insert_shipments.run(
+    def _write_shipments(self, conn, new_shipments, shippers, write_time) -> None:
+        self._insert_shipments.run_tuples(
             conn,
             [
-                {
-                    "carrier": carrier,
-                    "shipment_reference": reference,
-                    "party_seq": shippers[record.party_id][0],
-                    "shipment_time": record.shipment_time,
-                }
+                (carrier, reference, shippers[record.party_id][0], write_time(record.shipment_time))
                 for (carrier, reference), record in new_shipments.items()
             ],
         )
 
-    @staticmethod
-    def _derived(line: FeeLine, facts: LineFacts) -> dict:
-        return {
-            "paid_minor": line.paid_minor,
-            "payments": _payments_json(line.payments),
-            "settle_time": facts.settle_time,
-            "is_open": facts.is_open,
-            "default_time": facts.contribution.default_time,
-        }
-
-    def _write_lines(self, conn, touched, current, stored, shippers, facts, now) -> None:
+    def _write_lines(self, conn, touched, current, stored, shippers, facts, written_now, write_time) -> None:
         inserts, updates = [], []
         for key in touched:
             line = current[key]
             bill = line.bill
-            values = {
-                "currency": bill.currency,
-                "billed_minor": bill.billed_minor,
-                "bill_time": bill.bill_time,
-                "due_time": bill.due_time,
-                "resolution": bill.resolution.value,
-                "update_time": now,
-                **self._derived(line, facts[key]),
-            }
-            if key in stored:
-                updates.append({"target_seq": stored[key][0], **values})
+            settled, is_open, share = facts[key]
+            values = (
+                bill.currency,
+                bill.billed_minor,
+                write_time(bill.bill_time),
+                write_time(bill.due_time),
+                _RESOLUTION_TEXT[bill.resolution],
+                share.paid_minor,
+                _payments_json(line.payments),
+                write_time(settled),
+                is_open,
+                write_time(share.default_time),
+                written_now,
+            )
+            found = stored.get(key)
+            if found is not None:
+                updates.append((*values, found[0]))
             else:
                 inserts.append(
-                    {
-                        "line_id": line.line_id,
-                        "party_seq": shippers[line.party_id][0],
-                        "carrier": key.carrier,
-                        "shipment_reference": key.shipment_reference,
-                        "fee_type": key.fee_type.value,
-                        "shipment_time": bill.shipment_time,
-                        **values,
-                    }
+                    (
+                        line.line_id,
+                        shippers[line.party_id][0],
+                        key.carrier,
+                        key.shipment_reference,
+                        _FEE_TYPE_TEXT[key.fee_type],
+                        write_time(bill.shipment_time),
+                        *values,
+                    )
                 )
-        self._insert_lines.run(conn, inserts)
-        self._update_lines.run(conn, updates)
+        self._insert_lines.run_tuples(conn, inserts)
+        self._update_lines.run_tuples(conn, updates)
 
     def _write_buckets(self, conn, touched, current, stored, new_shipments, shippers, facts, rules) -> None:
+        # (party, day) -> [shipments, *COUNTER_NAMES], and their shipment times.
         day_changes: dict[tuple[int, int], list[int]] = {}
         first_last: dict[tuple[int, int], list[datetime]] = defaultdict(list)
         amount_changes: dict[tuple[int, int, str], list[int]] = {}
@@ -317,18 +410,26 @@ class SqlPaymentRepository:
             day_changes.setdefault(bucket, [0, 0, 0, 0, 0])[0] += 1
             first_last[bucket].append(record.shipment_time)
         for key in touched:
-            line = current[key]
-            old = line_facts(stored[key][1], rules).contribution if key in stored else None
-            new = facts[key].contribution
-            counters, amounts = difference(old, new)
-            party_seq = shippers[line.party_id][0]
+            new = facts[key][2]
+            party_seq = shippers[current[key].party_id][0]
             parties_touched.add(party_seq)
+            found = stored.get(key)
+            if found is None:
+                counters, amounts = new.counters, ((new.currency, new.billed_minor, new.paid_minor),)
+            else:
+                counters, amounts = difference(line_facts(found[1], rules)[2], new)
             if any(counters):
-                totals = day_changes.setdefault((party_seq, new.day), [0, 0, 0, 0, 0])
-                for i, value in enumerate(counters, start=1):
-                    totals[i] += value
+                totals = day_changes.get((party_seq, new.day))
+                if totals is None:
+                    totals = day_changes[(party_seq, new.day)] = [0, 0, 0, 0, 0]
+                totals[1] += counters[0]
+                totals[2] += counters[1]
+                totals[3] += counters[2]
+                totals[4] += counters[3]
             for currency, billed, paid in amounts:
-                totals = amount_changes.setdefault((party_seq, new.day, currency), [0, 0])
+                totals = amount_changes.get((party_seq, new.day, currency))
+                if totals is None:
+                    totals = amount_changes[(party_seq, new.day, currency)] = [0, 0]
                 totals[0] += billed
                 totals[1] += paid
         self._upsert_days.run(conn, self._day_rows(day_changes, first_last))
@@ -399,7 +500,7 @@ class SqlPaymentRepository:
                 return None
             query = select(fee_lines).where(fee_lines.c.party_seq == seq, fee_lines.c.seq > after)
             if outstanding_only:
-                query = query.where(fee_lines.c.is_open)
+                query = query.where(fee_lines.c.is_open == true())
             rows = conn.execute(query.order_by(fee_lines.c.seq).limit(limit + 1)).all()
         more = len(rows) > limit
         rows = rows[:limit]
@@ -449,10 +550,12 @@ class SqlPaymentRepository:
                     fee_lines.c.paid_minor,
                     fee_lines.c.due_time,
                     fee_lines.c.resolution,
-                ).where(fee_lines.c.party_seq == seq, fee_lines.c.is_open)
+                ).where(fee_lines.c.party_seq == seq, fee_lines.c.is_open == true())
             ).all()
             last_default = conn.scalar(
-                select(func.max(fee_lines.c.default_time)).where(fee_lines.c.party_seq == seq)
+                select(func.max(fee_lines.c.default_time)).where(
+                    fee_lines.c.party_seq == seq, fee_lines.c.default_time.is_not(None)
+                )
             )
         shipments_count, first, last, *counts = days
         totals = WindowTotals(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, text
 
 from knownparty_service.storage.tables import SurrogateKey, UtcDateTime, metadata
 
@@ -41,8 +41,15 @@ fee_lines = Table(
     Column("update_time", UtcDateTime, nullable=False),
     Index("uq_fee_lines_key", "carrier", "shipment_reference", "fee_type", unique=True),
     Index("ix_fee_lines_party", "party_seq", "seq"),
-    Index("ix_fee_lines_open", "party_seq", "is_open"),
-    Index("ix_fee_lines_default", "party_seq", "default_time"),
+    # Partial: only open lines and defaults are looked up through these (migration 0005).
+    Index("ix_fee_lines_open", "party_seq", sqlite_where=text("is_open = 1"), postgresql_where=text("is_open = true")),
+    Index(
+        "ix_fee_lines_default",
+        "party_seq",
+        "default_time",
+        sqlite_where=text("default_time IS NOT NULL"),
+        postgresql_where=text("default_time IS NOT NULL"),
+    ),
 )
 
 # One row per shipper and shipment day (UTC days since 1970-01-01).
