@@ -91,3 +91,18 @@ def client(target):
 
     with KnownPartyClient(target, timeout=15) as c:
         yield c
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_key_file(tmp_path_factory):
+    """Servers started by the tests sign with a key of their own, not one in the working folder."""
+    import os
+
+    path = tmp_path_factory.mktemp("keys") / "signing.key"
+    previous = os.environ.get("KNOWNPARTY_SIGNING_KEY_FILE")
+    os.environ["KNOWNPARTY_SIGNING_KEY_FILE"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("KNOWNPARTY_SIGNING_KEY_FILE", None)
+    else:
+        os.environ["KNOWNPARTY_SIGNING_KEY_FILE"] = previous

@@ -246,3 +246,11 @@ def screen_name(
     if min_score is not None:
         request.min_score = min_score
     return request
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def timestamp(value: datetime, what: str) -> types.Timestamp:
+    return _timestamp(value, what)

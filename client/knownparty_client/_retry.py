@@ -19,6 +19,7 @@ VIOLATION_SERVICE = "knownparty.v1.ViolationService"
 PAYMENT_SERVICE = "knownparty.v1.PaymentService"
 WATCHLIST_SERVICE = "knownparty.v1.WatchlistService"
 SCREENING_SERVICE = "knownparty.v1.ScreeningService"
+VETTING_SERVICE = "knownparty.v1.VettingService"
 
 RETRYABLE_METHODS: tuple[tuple[str, str], ...] = (
     (PARTY_SERVICE, "GetParty"),
@@ -38,6 +39,20 @@ RETRYABLE_METHODS: tuple[tuple[str, str], ...] = (
     (WATCHLIST_SERVICE, "ListWatchlistVersions"),
     (WATCHLIST_SERVICE, "ListWatchlistEntries"),
     (SCREENING_SERVICE, "ScreenName"),
+    # Vetting again when nothing changed returns the decision in force; a retry after a lost
+    # reply at worst records one more decision with the same outcome.
+    (VETTING_SERVICE, "VetSeller"),
+    (VETTING_SERVICE, "CheckShipper"),
+    (VETTING_SERVICE, "GetDecision"),
+    (VETTING_SERVICE, "ListDecisions"),
+    (VETTING_SERVICE, "GetDecisionInForce"),
+    (VETTING_SERVICE, "ReplayDecision"),
+    (VETTING_SERVICE, "GetSigningKeys"),
+    (VETTING_SERVICE, "VerifyAttestation"),
+    (VETTING_SERVICE, "ListDecisionChanges"),
+    (VETTING_SERVICE, "ListMatchClearances"),
+    # Carries a request_id: a repeat returns the first clearance.
+    (VETTING_SERVICE, "ClearWatchlistMatch"),
     (DIAGNOSTICS_SERVICE, "Echo"),
 )
 

@@ -20,6 +20,8 @@ import grpc
 
 from knownparty_client import _requests, types
 from knownparty_client._generated import diagnostics_pb2_grpc, party_pb2_grpc, payment_pb2_grpc, screening_pb2_grpc, violation_pb2_grpc, watchlist_pb2_grpc
+from knownparty_client._generated import vetting_pb2_grpc
+from knownparty_client.attestation import AttestationCheck, verify_attestation
 from knownparty_client._retry import channel_options
 from knownparty_client.errors import from_rpc_error
 from knownparty_client.pagers import Pager
@@ -59,6 +61,8 @@ class KnownPartyClient:
         self._watchlists = watchlist_pb2_grpc.WatchlistServiceStub(self._channel)
         self._screening = screening_pb2_grpc.ScreeningServiceStub(self._channel)
         self._diagnostics = diagnostics_pb2_grpc.DiagnosticsServiceStub(self._channel)
+        self._vetting = vetting_pb2_grpc.VettingServiceStub(self._channel)
+        self._signing_keys: dict[str, bytes] | None = None
         self._closed = False
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -422,3 +426,134 @@ class KnownPartyClient:
             yield from self._screening.ScreenNames(requests, timeout=deadline, metadata=self._metadata + tuple(metadata))
         except grpc.RpcError as err:
             raise from_rpc_error(err) from err
+
+    # -- VettingService ------------------------------------------------------------------------
+
+    def vet_seller(
+        self, party: str, *, high_volume: bool = False, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> types.Decision:
+        """The Known Marketplace Seller decision for a seller (`parties/{id}` or its bare id)."""
+        request = types.VetSellerRequest(party=_requests.party_name(party), high_volume=high_volume)
+        return self._call(self._vetting.VetSeller, request, timeout, metadata)
+
+    def check_shipper(
+        self, party: str, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> types.Decision:
+        """The Known Carrier Customer decision for a shipper."""
+        request = types.CheckShipperRequest(party=_requests.party_name(party))
+        return self._call(self._vetting.CheckShipper, request, timeout, metadata)
+
+    def get_decision(self, name: str, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()) -> types.Decision:
+        return self._call(self._vetting.GetDecision, types.GetDecisionRequest(name=name), timeout, metadata)
+
+    def list_decisions(
+        self,
+        parent: str = "parties/-",
+        *,
+        purpose: types.Purpose | int = 0,
+        outcome: types.Outcome | int = 0,
+        page_size: int = 0,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> Pager[types.Decision]:
+        """A party's decisions (or every party's with `parties/-`), newest first."""
+        parent = parent if parent == "parties/-" else _requests.party_name(parent)
+        request = types.ListDecisionsRequest(parent=parent, purpose=purpose, outcome=outcome, page_size=page_size)
+        return self._pager(self._vetting.ListDecisions, request, "decisions", timeout, metadata)
+
+    def get_decision_in_force(
+        self,
+        party: str,
+        purpose: types.Purpose | int,
+        *,
+        at_time: datetime | None = None,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> types.Decision:
+        """The decision in force for a party and purpose at `at_time` (default now)."""
+        request = types.GetDecisionInForceRequest(party=_requests.party_name(party), purpose=purpose)
+        if at_time is not None:
+            request.at_time.CopyFrom(_requests.timestamp(at_time, "at_time"))
+        return self._call(self._vetting.GetDecisionInForce, request, timeout, metadata)
+
+    def replay_decision(self, name: str, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()) -> types.ReplayDecisionResponse:
+        return self._call(self._vetting.ReplayDecision, types.ReplayDecisionRequest(name=name), timeout, metadata)
+
+    def get_signing_keys(self, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()) -> list[types.SigningKey]:
+        return list(self._call(self._vetting.GetSigningKeys, types.GetSigningKeysRequest(), timeout, metadata).keys)
+
+    def verify_attestation(
+        self, decision: types.Decision, *, refresh_keys: bool = False, timeout: float | None = None
+    ) -> AttestationCheck:
+        """Verifies a decision offline against the service's published keys (fetched once and
+        kept; an unknown key id fetches them again, for a key rotated since)."""
+        if self._signing_keys is None or refresh_keys:
+            self._signing_keys = {k.key_id: k.public_key for k in self.get_signing_keys(timeout=timeout)}
+        if decision.attestation.key_id and decision.attestation.key_id not in self._signing_keys and not refresh_keys:
+            return self.verify_attestation(decision, refresh_keys=True, timeout=timeout)
+        return verify_attestation(decision, self._signing_keys)
+
+    def verify_attestation_remotely(
+        self, decision: types.Decision, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> types.VerifyAttestationResponse:
+        """Asks the service to verify a decision (VerifyAttestation)."""
+        return self._call(self._vetting.VerifyAttestation, types.VerifyAttestationRequest(decision=decision), timeout, metadata)
+
+    def vet_parties(
+        self, requests: Iterable[types.VetPartiesRequest], *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> Iterator[types.VetPartiesResponse]:
+        """Bulk vetting: one answer (decision or error) per request, in order. `timeout` bounds
+        the whole stream (default: the client's timeout times 360)."""
+        deadline = (self.timeout or 10) * 360 if timeout is None else timeout
+        try:
+            yield from self._vetting.VetParties(iter(requests), timeout=deadline, metadata=self._metadata + tuple(metadata))
+        except grpc.RpcError as err:
+            raise from_rpc_error(err) from err
+
+    def watch_decision_changes(
+        self, *, cursor: str = "", from_beginning: bool = False, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> Iterator[types.DecisionChange]:
+        """Decision changes after `cursor`, then live. No deadline unless `timeout` is given;
+        keep the last change's cursor to resume after a disconnect."""
+        request = types.WatchDecisionChangesRequest(cursor=cursor, from_beginning=from_beginning)
+        try:
+            yield from self._vetting.WatchDecisionChanges(request, timeout=timeout, metadata=self._metadata + tuple(metadata))
+        except grpc.RpcError as err:
+            raise from_rpc_error(err) from err
+
+    def list_decision_changes(
+        self, *, cursor: str = "", page_size: int = 0, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> Pager[types.DecisionChange]:
+        request = types.ListDecisionChangesRequest(cursor=cursor, page_size=page_size)
+        return self._pager(self._vetting.ListDecisionChanges, request, "changes", timeout, metadata)
+
+    def clear_watchlist_match(
+        self,
+        party: str,
+        entry: str,
+        *,
+        analyst: str,
+        reason: str,
+        request_id: str | None = None,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> types.MatchClearance:
+        """Records that `entry` (watchlists/{list}/versions/{v}/entries/{id}) is a false positive for the party."""
+        request = types.ClearWatchlistMatchRequest(
+            parent=_requests.party_name(party),
+            clearance=types.MatchClearance(entry=entry, analyst=analyst, reason=reason),
+            request_id=request_id or _requests.new_request_id(),
+        )
+        return self._call(self._vetting.ClearWatchlistMatch, request, timeout, metadata)
+
+    def list_match_clearances(
+        self, party: str, *, show_revoked: bool = False, page_size: int = 0, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> Pager[types.MatchClearance]:
+        request = types.ListMatchClearancesRequest(parent=_requests.party_name(party), show_revoked=show_revoked, page_size=page_size)
+        return self._pager(self._vetting.ListMatchClearances, request, "clearances", timeout, metadata)
+
+    def revoke_match_clearance(
+        self, name: str, *, analyst: str, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> types.MatchClearance:
+        request = types.RevokeMatchClearanceRequest(name=name, analyst=analyst)
+        return self._call(self._vetting.RevokeMatchClearance, request, timeout, metadata)

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     index_poll_seconds: float = Field(default=2.0, gt=0, le=3600)
     # The versioned vetting policy; the packaged default when unset.
     policy_file: Path | None = None
+    # The Ed25519 key that signs decisions (PEM, PKCS#8); generated here on first start if absent.
+    # Keep it secret and backed up; to rotate, move it away and restart (old keys keep verifying).
+    signing_key_file: Path = Path("knownparty-signing.key")
 
     @property
     def policy_path(self) -> Path:

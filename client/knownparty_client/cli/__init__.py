@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from knownparty_client.cli import lists, parties, payments, screen, server, violations
+from knownparty_client.cli import lists, parties, payments, screen, server, vet, violations
 from knownparty_client.cli._state import Options, options
 from knownparty_client.client import DEFAULT_TARGET, DEFAULT_TIMEOUT
 
@@ -22,6 +22,8 @@ app.add_typer(violations.app, name="violations")
 app.add_typer(payments.app, name="payments")
 app.add_typer(lists.app, name="lists")
 app.command("screen")(screen.screen)
+app.command("vet")(vet.vet)
+app.add_typer(vet.decisions_app, name="decisions")
 app.add_typer(server.db_app, name="db")
 app.command("serve")(server.serve)
 

@@ -15,23 +15,31 @@ from grpc_reflection.v1alpha import reflection
 from knownparty_client._generated import diagnostics_pb2, diagnostics_pb2_grpc, party_pb2, party_pb2_grpc
 from knownparty_client._generated import payment_pb2, payment_pb2_grpc, violation_pb2, violation_pb2_grpc
 from knownparty_client._generated import screening_pb2, screening_pb2_grpc, watchlist_pb2, watchlist_pb2_grpc
+from knownparty_client._generated import vetting_pb2, vetting_pb2_grpc
 from knownparty_service.api.diagnostics_servicer import DiagnosticsServicer
 from knownparty_service.api.errors import ErrorMappingInterceptor
 from knownparty_service.api.party_servicer import PartyServicer
 from knownparty_service.api.payment_servicer import PaymentServicer
 from knownparty_service.api.screening_servicer import ScreeningServicer
+from knownparty_service.api.vetting_servicer import VettingServicer
 from knownparty_service.api.watchlist_servicer import WatchlistServicer
 from knownparty_service.app.index_keeper import IndexKeeper
+from knownparty_service.app.key_file import SigningKeyError, load_or_create_signing_key
+from knownparty_service.app.party_screening import IndexPartyScreener
+from knownparty_service.app.reevaluation import Reevaluator
 from knownparty_service.api.violation_servicer import ViolationServicer
 from knownparty_service.domain.party_registry import PartyRegistry
 from knownparty_service.domain.payment_ledger import PaymentLedger
 from knownparty_service.domain.policy import PolicyError, load_policy
+from knownparty_service.domain.signing import DecisionSigner
+from knownparty_service.domain.vetting.desk import VettingDesk
 from knownparty_service.domain.watchlists.catalog import WatchlistCatalog
 from knownparty_service.domain.watchlists.screener import Screener
 from knownparty_service.domain.watchlists.screening import ScreeningIndex, ScreeningQuery
 from knownparty_service.domain.violation_registry import ViolationRegistry
 from knownparty_service.settings import Settings
 from knownparty_service.storage.database import Database
+from knownparty_service.storage.decision_repository import PolicyConflict, SqlDecisionRepository
 from knownparty_service.storage.migrate import upgrade
 from knownparty_service.storage.party_repository import SqlPartyRepository
 from knownparty_service.storage.payment_repository import SqlPaymentRepository
@@ -47,6 +55,7 @@ SERVICE_NAMES = (
     payment_pb2.DESCRIPTOR.services_by_name["PaymentService"].full_name,
     watchlist_pb2.DESCRIPTOR.services_by_name["WatchlistService"].full_name,
     screening_pb2.DESCRIPTOR.services_by_name["ScreeningService"].full_name,
+    vetting_pb2.DESCRIPTOR.services_by_name["VettingService"].full_name,
 )
 
 
@@ -58,6 +67,7 @@ class RunningServer:
     database: Database
     grace_seconds: float
     index_keeper: IndexKeeper | None = None
+    reevaluator: Reevaluator | None = None
 
     def set_serving(self, serving: bool) -> None:
         status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
@@ -70,6 +80,8 @@ class RunningServer:
         self.server.stop(self.grace_seconds if grace is None else grace).wait()
         if self.index_keeper is not None:
             self.index_keeper.stop()
+        if self.reevaluator is not None:
+            self.reevaluator.stop()
         self.database.dispose()
 
 
@@ -82,18 +94,54 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
     policy = load_policy(settings.policy_path)
     payments = SqlPaymentRepository(database)
     payments.ensure_policy(policy)
+    decision_store = SqlDecisionRepository(database)
+    try:
+        signer = DecisionSigner(load_or_create_signing_key(settings.signing_key_file))
+    except SigningKeyError as exc:
+        raise PolicyError(str(exc)) from None
+    decision_store.register_key(signer.key_id, signer.algorithm, signer.public_key)
     watchlists = SqlWatchlistRepository(database)
     keeper = IndexKeeper(watchlists, ScreeningIndex.build, poll_seconds=settings.index_poll_seconds)
     keeper.start()
+
+    party_repository = SqlPartyRepository(database)
+    violation_repository = SqlViolationRepository(database)
+    ledger = PaymentLedger(payments, policy)
+    try:
+        desk = VettingDesk(
+            parties=party_repository,
+            violations=violation_repository,
+            standings=ledger,
+            screener=IndexPartyScreener(keeper.snapshot, policy, ScreeningQuery),
+            decisions=decision_store,
+            signer=signer,
+            policy=policy,
+        )
+    except PolicyConflict as exc:
+        keeper.stop()
+        raise PolicyError(f"{settings.policy_path}: {exc}") from None
+    reevaluator = Reevaluator(desk, decision_store.decided_parties)
+    keeper.on_change(reevaluator.everything_changed)
+    ledger.set_change_listener(reevaluator.parties_changed)
+    reevaluator.start()
+    # Decisions made under another policy are re-decided under this one.
+    reevaluator.everything_changed()
+
+    def signing_keys():
+        # The current key first, then the others newest first.
+        keys = decision_store.keys()
+        return sorted(keys, key=lambda k: (k[0] != signer.key_id, -k[3].timestamp()))
 
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="knownparty-rpc"),
         interceptors=[ErrorMappingInterceptor()],
         options=[("grpc.so_reuseport", 0)],
     )
-    party_pb2_grpc.add_PartyServiceServicer_to_server(PartyServicer(PartyRegistry(SqlPartyRepository(database))), server)
-    violation_pb2_grpc.add_ViolationServiceServicer_to_server(ViolationServicer(ViolationRegistry(SqlViolationRepository(database))), server)
-    payment_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentServicer(PaymentLedger(payments, policy)), server)
+    party_pb2_grpc.add_PartyServiceServicer_to_server(PartyServicer(PartyRegistry(party_repository)), server)
+    violations = ViolationRegistry(violation_repository, on_change=lambda party_id: reevaluator.parties_changed({party_id}))
+    violation_pb2_grpc.add_ViolationServiceServicer_to_server(ViolationServicer(violations), server)
+    payment_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentServicer(ledger), server)
+    vetting_pb2_grpc.add_VettingServiceServicer_to_server(VettingServicer(desk, signing_keys), server)
     watchlist_pb2_grpc.add_WatchlistServiceServicer_to_server(
         WatchlistServicer(WatchlistCatalog(watchlists), on_import=keeper.refresh), server
     )
@@ -108,10 +156,13 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
     port = server.add_insecure_port(settings.listen)
     if port == 0:
         keeper.stop()
+        reevaluator.stop()
         database.dispose()
         raise RuntimeError(f"could not listen on {settings.listen}")
     server.start()
-    running = RunningServer(server, port, health_servicer, database, settings.shutdown_grace_seconds, keeper)
+    running = RunningServer(
+        server, port, health_servicer, database, settings.shutdown_grace_seconds, keeper, reevaluator
+    )
     running.set_serving(True)
     return running
 

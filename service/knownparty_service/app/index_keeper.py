@@ -26,6 +26,11 @@ class IndexKeeper:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._listeners: list = []
+
+    def on_change(self, listener) -> None:
+        """Calls `listener(old snapshot, new snapshot)` after each rebuild that replaced an index."""
+        self._listeners.append(listener)
 
     def snapshot(self) -> IndexSnapshot:
         return self._snapshot
@@ -47,10 +52,16 @@ class IndexKeeper:
             index = self._build_index(items())
             for list_id in state:
                 versions.setdefault(list_id, "")
-            self._snapshot = IndexSnapshot(index, versions)
+            previous, self._snapshot = self._snapshot, IndexSnapshot(index, versions)
             self._state = state
             log.info("screening index built in %.1f s over %s", time.monotonic() - started, versions or "no lists")
-            return True
+        if previous is not None:
+            for listener in self._listeners:
+                try:
+                    listener(previous, self._snapshot)
+                except Exception:  # noqa: BLE001 - a listener's failure must not stop the index
+                    log.exception("index change listener failed")
+        return True
 
     def start(self) -> None:
         self.refresh()

@@ -184,9 +184,16 @@ def _admit_parent(parent: str) -> Callable[[PartyState | None], None]:
 
 
 class ViolationRegistry:
-    def __init__(self, repository: ViolationRepository, clock: Callable[[], datetime] = utc_now):
+    def __init__(
+        self,
+        repository: ViolationRepository,
+        clock: Callable[[], datetime] = utc_now,
+        on_change: Callable[[str], None] | None = None,
+    ):
         self._repository = repository
         self._clock = clock
+        # Told the party id after each recorded change (decisions resting on it are re-evaluated).
+        self._on_change = on_change or (lambda party_id: None)
 
     def create(
         self,
@@ -228,7 +235,9 @@ class ViolationRegistry:
             update_time=now,
             revision=1,
         )
-        return self._repository.create(violation, idempotency, _admit_parent(f"parties/{party_id}"))
+        created = self._repository.create(violation, idempotency, _admit_parent(f"parties/{party_id}"))
+        self._on_change(party_id)
+        return created
 
     def get(self, name: str) -> Violation:
         party_id, violation_id = parse_violation_name(name)
@@ -287,4 +296,6 @@ class ViolationRegistry:
                 )
             return StatusChange(status, now, note)
 
-        return self._repository.change_status(party_id, violation_id, decide)
+        changed = self._repository.change_status(party_id, violation_id, decide)
+        self._on_change(party_id)
+        return changed

@@ -12,6 +12,7 @@ from knownparty_service.domain.errors import AlreadyExistsError, NotFoundError
 from knownparty_service.domain.money import Money
 from knownparty_service.domain.parties import PartyState
 from knownparty_service.domain.party_registry import IdempotencyKey
+from knownparty_service.domain.vetting.model import ViolationFact
 from knownparty_service.domain.violations import (
     Category,
     ProductCategory,
@@ -252,6 +253,20 @@ class SqlViolationRepository:
             items = _load(conn, rows)
         return items, (rows[-1].seq if more else None)
 
+    def facts_of_party(self, party_id: str) -> list[ViolationFact]:
+        """(name, category, status, occur time) of every violation of a party, for vetting."""
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                select(violations.c.violation_id, violations.c.category, violations.c.status, violations.c.occur_time)
+                .select_from(_FROM)
+                .where(parties.c.party_id == party_id)
+                .order_by(violations.c.seq)
+            ).all()
+        return [
+            ViolationFact(f"parties/{party_id}/violations/{r.violation_id}", r.category, r.status, r.occur_time)
+            for r in rows
+        ]
+
     # -- change -------------------------------------------------------------------------------
 
     def change_status(
@@ -286,3 +301,4 @@ class SqlViolationRepository:
                 update_time=change.change_time,
                 revision=revision,
             )
+

@@ -1,0 +1,174 @@
+"""VettingService: validates and translates messages; the vetting desk does the work."""
+
+from __future__ import annotations
+
+import time
+
+from knownparty_client._generated import vetting_pb2 as pb
+from knownparty_client._generated import vetting_pb2_grpc
+from knownparty_client.attestation import verify_attestation
+from knownparty_service.api.party_messages import enum_in, time_in, time_out
+from knownparty_service.api.vetting_messages import (
+    OUTCOMES,
+    PURPOSES,
+    change_to_message,
+    clearance_to_message,
+    decision_to_message,
+    reasons_to_messages,
+)
+from knownparty_service.api.errors import status_for
+from knownparty_service.domain.errors import DomainError, ValidationError, ViolationCollector
+from knownparty_service.domain.vetting.desk import VettingDesk
+from knownparty_service.domain.vetting.model import Purpose
+
+MAX_STREAM_REQUESTS = 1_000_000
+# How often a watcher looks for new changes (they may come from another process).
+WATCH_POLL_SECONDS = 0.5
+_CHANGES_PER_READ = 500
+
+
+def _cursor(text: str, path: str) -> int:
+    if not text:
+        return 0
+    if not text.isdigit() or len(text) > 18:
+        raise ValidationError.single(path, "is not a cursor this service gave out")
+    return int(text)
+
+
+class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
+    def __init__(self, desk: VettingDesk, keys):
+        self._desk = desk
+        # () -> [(key id, algorithm, public key, create time)], current key first.
+        self._keys = keys
+
+    def VetSeller(self, request: pb.VetSellerRequest, context) -> pb.Decision:
+        decision = self._desk.vet(request.party, Purpose.KNOWN_MARKETPLACE_SELLER, high_volume=request.high_volume)
+        return decision_to_message(decision)
+
+    def CheckShipper(self, request: pb.CheckShipperRequest, context) -> pb.Decision:
+        return decision_to_message(self._desk.vet(request.party, Purpose.KNOWN_CARRIER_CUSTOMER))
+
+    def GetDecision(self, request: pb.GetDecisionRequest, context) -> pb.Decision:
+        return decision_to_message(self._desk.get(request.name))
+
+    def ListDecisions(self, request: pb.ListDecisionsRequest, context) -> pb.ListDecisionsResponse:
+        errors = ViolationCollector()
+        purpose = enum_in(PURPOSES, request.purpose, "purpose", errors)
+        outcome = enum_in(OUTCOMES, request.outcome, "outcome", errors)
+        errors.raise_if_any()
+        items, token = self._desk.list(request.parent, purpose, outcome, request.page_size, request.page_token)
+        response = pb.ListDecisionsResponse(next_page_token=token)
+        for decision in items:
+            decision_to_message(decision, response.decisions.add())
+        return response
+
+    def GetDecisionInForce(self, request: pb.GetDecisionInForceRequest, context) -> pb.Decision:
+        errors = ViolationCollector()
+        purpose = enum_in(PURPOSES, request.purpose, "purpose", errors)
+        errors.raise_if_any()
+        at = time_in(request.at_time, request.HasField("at_time"))
+        return decision_to_message(self._desk.in_force(request.party, purpose, at))
+
+    def ReplayDecision(self, request: pb.ReplayDecisionRequest, context) -> pb.ReplayDecisionResponse:
+        replay = self._desk.replay(request.name)
+        response = pb.ReplayDecisionResponse(
+            replayed_outcome={v: k for k, v in OUTCOMES.items()}[replay.outcome],
+            same=replay.same,
+            differences=list(replay.differences),
+        )
+        decision_to_message(replay.decision, response.decision)
+        reasons_to_messages(replay.reasons, response.replayed_reasons)
+        return response
+
+    def GetSigningKeys(self, request: pb.GetSigningKeysRequest, context) -> pb.GetSigningKeysResponse:
+        response = pb.GetSigningKeysResponse()
+        for index, (key_id, algorithm, public_key, created) in enumerate(self._keys()):
+            key = response.keys.add(key_id=key_id, algorithm=algorithm, public_key=public_key, current=index == 0)
+            time_out(created, key.create_time)
+        return response
+
+    def VerifyAttestation(self, request: pb.VerifyAttestationRequest, context) -> pb.VerifyAttestationResponse:
+        if not request.HasField("decision"):
+            raise ValidationError.single("decision", "is required")
+        keys = {key_id: public_key for key_id, _, public_key, _ in self._keys()}
+        check = verify_attestation(request.decision, keys)
+        return pb.VerifyAttestationResponse(valid=check.valid, reason=check.reason, key_id=check.key_id)
+
+    def VetParties(self, request_iterator, context):
+        for count, message in enumerate(request_iterator, start=1):
+            if count > MAX_STREAM_REQUESTS:
+                raise ValidationError.single("request", f"a stream carries at most {MAX_STREAM_REQUESTS} requests")
+            try:
+                kind = message.WhichOneof("request")
+                if kind == "vet_seller":
+                    decision = self._desk.vet(
+                        message.vet_seller.party,
+                        Purpose.KNOWN_MARKETPLACE_SELLER,
+                        high_volume=message.vet_seller.high_volume,
+                        path="vet_seller.party",
+                    )
+                elif kind == "check_shipper":
+                    decision = self._desk.vet(
+                        message.check_shipper.party, Purpose.KNOWN_CARRIER_CUSTOMER, path="check_shipper.party"
+                    )
+                else:
+                    raise ValidationError.single("request", "is required: vet_seller or check_shipper")
+                yield pb.VetPartiesResponse(tag=message.tag, decision=decision_to_message(decision))
+            except DomainError as exc:
+                # One bad request is answered in place, as its unary call would have failed; the
+                # stream goes on.
+                yield pb.VetPartiesResponse(tag=message.tag, error=_vet_error(exc))
+
+    def WatchDecisionChanges(self, request: pb.WatchDecisionChangesRequest, context):
+        if request.cursor:
+            after = _cursor(request.cursor, "cursor")
+        else:
+            after = 0 if request.from_beginning else self._desk.last_change_cursor()
+        while context.is_active():
+            changes = self._desk.changes(after, _CHANGES_PER_READ)
+            for change in changes:
+                yield change_to_message(change)
+                after = change.cursor
+            if len(changes) < _CHANGES_PER_READ:
+                time.sleep(WATCH_POLL_SECONDS)
+
+    def ListDecisionChanges(self, request: pb.ListDecisionChangesRequest, context) -> pb.ListDecisionChangesResponse:
+        if request.page_size < 0:
+            raise ValidationError.single("page_size", "must not be negative")
+        after = _cursor(request.page_token or request.cursor, "page_token" if request.page_token else "cursor")
+        limit = min(request.page_size or 100, 1000)
+        changes = self._desk.changes(after, limit + 1)
+        response = pb.ListDecisionChangesResponse(changes=[change_to_message(c) for c in changes[:limit]])
+        if len(changes) > limit:
+            response.next_page_token = str(changes[limit - 1].cursor)
+        return response
+
+    def ClearWatchlistMatch(self, request: pb.ClearWatchlistMatchRequest, context) -> pb.MatchClearance:
+        if not request.HasField("clearance"):
+            raise ValidationError.single("clearance", "is required")
+        c = request.clearance
+        return clearance_to_message(
+            self._desk.clear_match(request.parent, c.entry, c.analyst, c.reason, request_id=request.request_id)
+        )
+
+    def ListMatchClearances(self, request: pb.ListMatchClearancesRequest, context) -> pb.ListMatchClearancesResponse:
+        items, token = self._desk.list_clearances(request.parent, request.show_revoked, request.page_size, request.page_token)
+        response = pb.ListMatchClearancesResponse(next_page_token=token)
+        for clearance in items:
+            clearance_to_message(clearance, response.clearances.add())
+        return response
+
+    def RevokeMatchClearance(self, request: pb.RevokeMatchClearanceRequest, context) -> pb.MatchClearance:
+        return clearance_to_message(self._desk.revoke_clearance(request.name, request.analyst))
+
+
+def _vet_error(error: DomainError) -> pb.VetError:
+    from google.rpc import code_pb2
+
+    status = status_for(error)
+    violations = error.violations if isinstance(error, ValidationError) else []
+    return pb.VetError(
+        code=code_pb2.Code.Name(status.code),
+        message=status.message,
+        field_violations=[pb.VetFieldViolation(field=v.field, description=v.description) for v in violations],
+    )

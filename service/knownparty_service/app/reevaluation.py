@@ -1,0 +1,88 @@
+"""Re-decides, in the background, the parties whose decisions rest on something that changed:
+a list import (every decided party), a violation or a payment (that party), a policy change
+(every party decided under another policy). Only decisions whose outcome changes are stored
+as changes, and they are published on WatchDecisionChanges."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+
+from knownparty_service.domain.vetting.desk import VettingDesk
+
+log = logging.getLogger(__name__)
+
+_EVERYONE = "*"
+
+
+class Reevaluator:
+    def __init__(self, desk: VettingDesk, decided_parties):
+        self._desk = desk
+        # (party ids or None for all) -> [(party id, purpose, high_volume)] of the parties decided so far.
+        self._decided_parties = decided_parties
+        self._queue: queue.Queue = queue.Queue()
+        self._stop = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._thread = threading.Thread(target=self._run, name="knownparty-reevaluation", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    def parties_changed(self, party_ids) -> None:
+        self._idle.clear()
+        self._queue.put(set(party_ids))
+
+    def everything_changed(self, *_ignored) -> None:
+        self._idle.clear()
+        self._queue.put(_EVERYONE)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """For tests and benchmarks: waits until every change handed over has been re-evaluated."""
+        return self._idle.wait(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            item = self._queue.get()
+            if item is None:
+                return
+            # Coalesce what is waiting: one pass over everyone covers every party.
+            pending = [item]
+            while True:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    return
+                pending.append(more)
+            try:
+                if _EVERYONE in pending:
+                    self._reevaluate(None)
+                else:
+                    self._reevaluate(set().union(*pending))
+            except Exception:  # noqa: BLE001 - logged; the next change triggers another pass
+                log.exception("re-evaluation failed")
+            if self._queue.empty():
+                self._idle.set()
+
+    def _reevaluate(self, party_ids: set[str] | None) -> None:
+        started = time.monotonic()
+        targets = self._decided_parties(party_ids)
+        changed = 0
+        for party_id, purpose, high_volume in targets:
+            if self._stop.is_set():
+                return
+            if self._desk.reevaluate(party_id, purpose, high_volume) is not None:
+                changed += 1
+        if targets:
+            log.info(
+                "re-evaluated %d decision(s) in %.1f s: %d changed", len(targets), time.monotonic() - started, changed
+            )

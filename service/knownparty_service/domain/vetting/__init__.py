@@ -1,0 +1,1 @@
+"""Vetting decisions: the two flags, their reasons, and the records they rest on."""

@@ -1,0 +1,429 @@
+"""The vetting use cases: decide a flag, keep and sign the decision, answer for it later."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from knownparty_service.domain.errors import (
+    FailedPreconditionError,
+    FieldViolation,
+    NotFoundError,
+    ValidationError,
+    ViolationCollector,
+)
+from knownparty_service.domain.paging import decode_page_token, encode_page_token, fingerprint, resolve_page_size
+from knownparty_service.domain.parties import Party, PartyKind, PartyState
+from knownparty_service.domain.party_registry import parse_party_name, utc_now
+from knownparty_service.domain.party_rules import clean_text
+from knownparty_service.domain.policy import Policy, parse_policy
+from knownparty_service.domain.signing import DecisionSigner, canonical_json
+from knownparty_service.domain.vetting.codec import decision_payload
+from knownparty_service.domain.vetting.model import (
+    Attestation,
+    ClearanceFact,
+    Decision,
+    DecisionChange,
+    HitFact,
+    MatchClearance,
+    Outcome,
+    PartyFacts,
+    Purpose,
+    StandingFact,
+    Trigger,
+    VerificationFact,
+    VettingInputs,
+    ViolationFact,
+)
+from knownparty_service.domain.vetting.rules import evaluate
+from knownparty_service.domain.watchlists.entries import WatchlistEntry
+
+MAX_ANALYST = 200
+MAX_CLEARANCE_REASON = 2000
+# Names of a party screened per decision: the legal name and its first aliases.
+MAX_SCREENED_NAMES = 10
+_KINDS = {Purpose.KNOWN_MARKETPLACE_SELLER: PartyKind.SELLER, Purpose.KNOWN_CARRIER_CUSTOMER: PartyKind.SHIPPER}
+
+
+def entry_fingerprint(entry: WatchlistEntry) -> str:
+    """Of everything a list says about an entry: a clearance holds only while this is unchanged."""
+    return hashlib.sha256(json.dumps(asdict(entry), sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+# -- what the desk needs from the rest of the system -------------------------------------------
+
+
+class DecisionRepository(Protocol):
+    def add(self, decision: Decision, inputs_digest: str, replaced: Decision | None) -> None:
+        """Stores the decision; records a change when `replaced` (the one in force) had another outcome."""
+
+    def get(self, party_id: str, decision_id: str) -> Decision | None: ...
+
+    def in_force(self, party_id: str, purpose: Purpose, at: datetime) -> tuple[Decision, str] | None:
+        """The newest decision decided at or before `at`, with its inputs digest."""
+
+    def list(self, party_id: str, purpose: Purpose | None, outcome: Outcome | None, after: int, limit: int) -> tuple[list[Decision], int | None]: ...
+
+    def changes(self, after: int, limit: int) -> list[DecisionChange]: ...
+
+    def last_change_cursor(self) -> int: ...
+
+    def decided_parties(self) -> list[tuple[str, Purpose, bool]]:
+        """(party id, purpose, high_volume of its latest decision) of every party ever decided."""
+
+    def add_clearance(self, clearance: MatchClearance, request_id: str) -> MatchClearance: ...
+
+    def clearances(self, party_id: str, include_revoked: bool, after: int, limit: int) -> tuple[list[MatchClearance], int | None]: ...
+
+    def revoke_clearance(self, party_id: str, clearance_id: str, analyst: str, now: datetime) -> MatchClearance | None: ...
+
+    def keep_policy(self, version: str, text: str) -> None:
+        """Keeps the policy text of a version; refuses (PolicyConflict) another text for a known version."""
+
+    def policy_text(self, version: str) -> str | None: ...
+
+
+class PartySource(Protocol):
+    def get(self, party_id: str) -> Party | None: ...
+
+
+class ViolationSource(Protocol):
+    def facts_of_party(self, party_id: str) -> list[ViolationFact]:
+        """Every violation of the party (any status, any age): the rules choose what counts."""
+
+
+class StandingSource(Protocol):
+    def standing(self, name: str, now: datetime | None = None): ...
+
+
+@dataclass(frozen=True)
+class PartyScreen:
+    hits: tuple[HitFact, ...]
+    list_versions: tuple[str, ...]
+    entries: dict[tuple[str, str], WatchlistEntry]
+
+
+class PartyScreener(Protocol):
+    def screen_party(self, names: list[str], countries: tuple[str, ...]) -> PartyScreen: ...
+
+
+@dataclass(frozen=True)
+class Replay:
+    decision: Decision
+    outcome: Outcome
+    reasons: tuple
+    same: bool
+    differences: tuple[str, ...]
+
+
+class VettingDesk:
+    def __init__(
+        self,
+        *,
+        parties: PartySource,
+        violations: ViolationSource,
+        standings: StandingSource,
+        screener: PartyScreener,
+        decisions: DecisionRepository,
+        signer: DecisionSigner,
+        policy: Policy,
+        clock: Callable[[], datetime] = utc_now,
+    ):
+        self._parties = parties
+        self._violations = violations
+        self._standings = standings
+        self._screener = screener
+        self._decisions = decisions
+        self._signer = signer
+        self._policy = policy
+        self._clock = clock
+        # One writer per party and purpose at a time, so that two concurrent vettings of the same
+        # party do not both replace the decision in force.
+        self._locks = [threading.Lock() for _ in range(64)]
+        decisions.keep_policy(policy.version, policy.text)
+
+    @property
+    def policy(self) -> Policy:
+        return self._policy
+
+    # -- deciding ---------------------------------------------------------------------------------
+
+    def vet(self, party_name: str, purpose: Purpose, *, high_volume: bool = False, path: str = "party") -> Decision:
+        """Decides the flag for a party (a request): the decision in force when nothing changed."""
+        party_id = parse_party_name(party_name, path)
+        party = self._parties.get(party_id)
+        if party is None:
+            raise NotFoundError(f"parties/{party_id} does not exist", metadata={"name": f"parties/{party_id}"})
+        if party.state is PartyState.ARCHIVED:
+            raise FailedPreconditionError(f"parties/{party_id} is archived", reason="PARTY_ARCHIVED")
+        wanted = _KINDS[purpose]
+        if party.fields.kind is not wanted:
+            raise FailedPreconditionError(
+                f"parties/{party_id} is a {party.fields.kind.value}; {purpose.value} applies to a {wanted.value}",
+                reason="WRONG_PARTY_KIND",
+            )
+        decision, _ = self._decide(party, purpose, high_volume, Trigger.REQUEST)
+        return decision
+
+    def reevaluate(self, party_id: str, purpose: Purpose, high_volume: bool) -> Decision | None:
+        """Re-decides a party after something it rests on changed; stores a decision only when the
+        outcome differs from the one in force. Returns that new decision, else None."""
+        party = self._parties.get(party_id)
+        if party is None or party.fields.kind is not _KINDS[purpose]:
+            return None
+        decision, changed = self._decide(party, purpose, high_volume, Trigger.REEVALUATION)
+        return decision if changed else None
+
+    def _decide(self, party: Party, purpose: Purpose, high_volume: bool, trigger: Trigger) -> tuple[Decision, bool]:
+        with self._locks[hash((party.id, purpose)) % len(self._locks)]:
+            # The time is taken under the lock, so that decisions of one party and purpose are
+            # stored in the order of their decide times.
+            now = self._clock()
+            inputs = self._gather(party, purpose, high_volume, now)
+            digest = inputs.digest()
+            found = self._decisions.in_force(party.id, purpose, now)
+            current = found[0] if found else None
+            if current is not None and current.policy_version == self._policy.version:
+                unchanged = found[1] == digest and now < current.valid_until
+                if trigger is Trigger.REQUEST and unchanged:
+                    return current, False
+            outcome, reasons = evaluate(inputs, self._policy)
+            if (
+                trigger is Trigger.REEVALUATION
+                and current is not None
+                and current.outcome is outcome
+                and current.policy_version == self._policy.version
+            ):
+                return current, False
+            decision = self._signed(
+                Decision(
+                    id="d" + secrets.token_hex(10),
+                    party_id=party.id,
+                    purpose=purpose,
+                    outcome=outcome,
+                    reasons=reasons,
+                    policy_version=self._policy.version,
+                    list_versions=inputs.list_versions,
+                    decide_time=now,
+                    valid_until=now + timedelta(days=self._policy.decisions.valid_for_days),
+                    trigger=trigger,
+                    party_revision=party.revision,
+                    inputs=inputs,
+                )
+            )
+            self._decisions.add(decision, digest, current)
+            return decision, current is None or current.outcome is not outcome
+
+    def _signed(self, decision: Decision) -> Decision:
+        payload = canonical_json(decision_payload(decision))
+        attestation = Attestation(self._signer.key_id, self._signer.algorithm, payload, self._signer.sign(payload))
+        return dataclasses.replace(decision, attestation=attestation)
+
+    def _gather(self, party: Party, purpose: Purpose, high_volume: bool, now: datetime) -> VettingInputs:
+        fields = party.fields
+        present = tuple(f for f in ("legal_name", "aliases", "addresses", "identifiers", "email", "phone") if getattr(fields, f))
+        facts = PartyFacts(
+            party_id=party.id,
+            kind=fields.kind.value,
+            state=party.state.value,
+            revision=party.revision,
+            present_fields=present,
+            verifications=tuple(
+                VerificationFact(v.field, v.method.value, v.verify_time) for v in fields.verifications if v.verify_time
+            ),
+        )
+        violations = tuple(self._violations.facts_of_party(party.id))
+        standing = None
+        if purpose is Purpose.KNOWN_CARRIER_CUSTOMER:
+            s = self._standings.standing(f"parties/{party.id}", now)
+            standing = StandingFact(
+                s.repeat_customer,
+                tuple(r.code for r in s.reasons),
+                s.shipments,
+                round(s.on_time_ratio, 4),
+                s.overdue_lines,
+            )
+        names = [fields.legal_name, *fields.aliases][:MAX_SCREENED_NAMES]
+        countries = tuple(sorted({a.country for a in fields.addresses if a.country}))
+        screen = self._screener.screen_party([n for n in names if n], countries)
+        keys = {(h.list_id, h.source_id) for h in screen.hits}
+        clearances = tuple(
+            ClearanceFact(c.name, c.list_id, c.source_id, c.fingerprint)
+            for c in self._active_clearances(party.id)
+            if (c.list_id, c.source_id) in keys
+        )
+        return VettingInputs(
+            purpose=purpose,
+            now=now,
+            party=facts,
+            high_volume=high_volume and purpose is Purpose.KNOWN_MARKETPLACE_SELLER,
+            violations=violations,
+            standing=standing,
+            hits=screen.hits,
+            clearances=clearances,
+            list_versions=screen.list_versions,
+        )
+
+    def _active_clearances(self, party_id: str) -> list[MatchClearance]:
+        found, after = [], 0
+        while True:
+            page, after = self._decisions.clearances(party_id, False, after, 500)
+            found += page
+            if after is None:
+                return found
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def get(self, name: str) -> Decision:
+        party_id, decision_id = parse_decision_name(name)
+        decision = self._decisions.get(party_id, decision_id)
+        if decision is None:
+            raise NotFoundError(f"{name} does not exist", metadata={"name": name})
+        return decision
+
+    def list(self, parent: str, purpose: Purpose | None, outcome: Outcome | None, page_size: int, page_token: str):
+        party_id = _parse_parent(parent)
+        limit = resolve_page_size(page_size)
+        query_key = fingerprint("decisions", party_id, purpose, outcome)
+        after = decode_page_token(page_token, query_key)
+        if party_id and self._parties.get(party_id) is None:
+            raise NotFoundError(f"{parent} does not exist", metadata={"name": parent})
+        items, cursor = self._decisions.list(party_id, purpose, outcome, after, limit)
+        return items, (encode_page_token(cursor, query_key) if cursor is not None else "")
+
+    def in_force(self, party_name: str, purpose: Purpose | None, at: datetime | None) -> Decision:
+        errors = ViolationCollector()
+        party_id = ""
+        try:
+            party_id = parse_party_name(party_name, "party")
+        except ValidationError as exc:
+            errors.violations.extend(exc.violations)
+        if purpose is None:
+            errors.add("purpose", "is required")
+        errors.raise_if_any()
+        when = at or self._clock()
+        found = self._decisions.in_force(party_id, purpose, when)
+        if found is None:
+            raise NotFoundError(
+                f"no {purpose.value} decision for parties/{party_id} at {when.isoformat()}",
+                metadata={"name": f"parties/{party_id}"},
+            )
+        return found[0]
+
+    def replay(self, name: str) -> Replay:
+        decision = self.get(name)
+        text = self._decisions.policy_text(decision.policy_version)
+        if text is None:
+            raise FailedPreconditionError(
+                f"the text of policy {decision.policy_version} is not kept; it cannot be replayed", reason="POLICY_UNKNOWN"
+            )
+        outcome, reasons = evaluate(decision.inputs, parse_policy(text, f"policy {decision.policy_version}"))
+        differences = []
+        if outcome is not decision.outcome:
+            differences.append(f"outcome: stored {decision.outcome.value}, replayed {outcome.value}")
+        stored_codes = [r.code for r in decision.reasons]
+        replayed_codes = [r.code for r in reasons]
+        if stored_codes != replayed_codes:
+            differences.append(f"reasons: stored {stored_codes}, replayed {replayed_codes}")
+        return Replay(decision, outcome, reasons, not differences, tuple(differences))
+
+    def changes(self, cursor: int, limit: int) -> list[DecisionChange]:
+        return self._decisions.changes(cursor, limit)
+
+    def last_change_cursor(self) -> int:
+        return self._decisions.last_change_cursor()
+
+    # -- match review -----------------------------------------------------------------------------
+
+    def clear_match(self, parent: str, entry_name: str, analyst: str, reason: str, request_id: str = "") -> MatchClearance:
+        errors = ViolationCollector()
+        party_id = ""
+        try:
+            party_id = parse_party_name(parent, "parent")
+        except ValidationError as exc:
+            errors.violations.extend(exc.violations)
+        entry = _parse_entry_name(entry_name, errors)
+        analyst = clean_text(analyst, "clearance.analyst", MAX_ANALYST, errors, required=True)
+        reason = clean_text(reason, "clearance.reason", MAX_CLEARANCE_REASON, errors, required=True)
+        errors.raise_if_any()
+        party = self._parties.get(party_id)
+        if party is None:
+            raise NotFoundError(f"{parent} does not exist", metadata={"name": parent})
+        list_id, _, source_id = entry
+        fields = party.fields
+        names = [fields.legal_name, *fields.aliases][:MAX_SCREENED_NAMES]
+        screen = self._screener.screen_party([n for n in names if n], tuple(sorted({a.country for a in fields.addresses if a.country})))
+        hit = next((h for h in screen.hits if (h.list_id, h.source_id) == (list_id, source_id)), None)
+        if hit is None or hit.score < self._policy.screening.alert_threshold:
+            raise FailedPreconditionError(
+                f"{entry_name} does not match {parent} on the current lists; there is nothing to clear",
+                reason="NOT_A_MATCH",
+            )
+        clearance = MatchClearance(
+            id="c" + secrets.token_hex(10),
+            party_id=party_id,
+            list_id=list_id,
+            list_version=hit.list_version,
+            source_id=source_id,
+            fingerprint=hit.fingerprint,
+            analyst=analyst,
+            reason=reason,
+            create_time=self._clock(),
+        )
+        return self._decisions.add_clearance(clearance, request_id)
+
+    def list_clearances(self, parent: str, show_revoked: bool, page_size: int, page_token: str):
+        party_id = parse_party_name(parent, "parent")
+        if self._parties.get(party_id) is None:
+            raise NotFoundError(f"{parent} does not exist", metadata={"name": parent})
+        limit = resolve_page_size(page_size)
+        query_key = fingerprint("clearances", party_id, show_revoked)
+        after = decode_page_token(page_token, query_key)
+        items, cursor = self._decisions.clearances(party_id, show_revoked, after, limit)
+        return items, (encode_page_token(cursor, query_key) if cursor is not None else "")
+
+    def revoke_clearance(self, name: str, analyst: str) -> MatchClearance:
+        errors = ViolationCollector()
+        parts = name.split("/")
+        if len(parts) != 4 or parts[0] != "parties" or parts[2] != "matchClearances" or not parts[1] or not parts[3]:
+            errors.add("name", "must look like parties/{party}/matchClearances/{clearance}")
+        analyst = clean_text(analyst, "analyst", MAX_ANALYST, errors, required=True)
+        errors.raise_if_any()
+        revoked = self._decisions.revoke_clearance(parts[1], parts[3], analyst, self._clock())
+        if revoked is None:
+            raise NotFoundError(f"{name} does not exist", metadata={"name": name})
+        return revoked
+
+
+def parse_decision_name(name: str, path: str = "name") -> tuple[str, str]:
+    parts = name.split("/")
+    if len(parts) != 4 or parts[0] != "parties" or parts[2] != "decisions" or not parts[1] or not parts[3]:
+        raise ValidationError([FieldViolation(path, "must look like parties/{party}/decisions/{decision}")])
+    return parts[1], parts[3]
+
+
+def _parse_parent(parent: str) -> str:
+    if parent == "parties/-":
+        return ""
+    return parse_party_name(parent, "parent")
+
+
+def _parse_entry_name(name: str, errors: ViolationCollector) -> tuple[str, str, str]:
+    parts = name.split("/")
+    if (
+        len(parts) != 6
+        or parts[0] != "watchlists"
+        or parts[2] != "versions"
+        or parts[4] != "entries"
+        or not all(parts[i] for i in (1, 3, 5))
+    ):
+        errors.add("clearance.entry", "must look like watchlists/{list}/versions/{version}/entries/{entry}")
+        return "", "", ""
+    return parts[1], parts[3], parts[5]

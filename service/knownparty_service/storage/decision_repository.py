@@ -1,0 +1,316 @@
+"""SQLAlchemy repository of vetting decisions, their changes, match clearances, kept policy
+texts and signing keys."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from knownparty_service.domain.errors import FailedPreconditionError
+from knownparty_service.domain.party_registry import utc_now
+from knownparty_service.domain.vetting.codec import decision_from_payload, inputs_from_dict, inputs_to_dict
+from knownparty_service.domain.vetting.model import (
+    Attestation,
+    Decision,
+    DecisionChange,
+    MatchClearance,
+    Outcome,
+    Purpose,
+)
+from knownparty_service.domain.signing import canonical_json
+from knownparty_service.storage.database import Database
+from knownparty_service.storage.tables import parties
+from knownparty_service.storage.vetting_tables import (
+    decision_changes,
+    decisions,
+    match_clearances,
+    policy_texts,
+    signing_keys,
+)
+
+_DECISION_COLUMNS = (
+    decisions.c.seq,
+    decisions.c.payload,
+    decisions.c.inputs,
+    decisions.c.inputs_digest,
+    decisions.c.key_id,
+    decisions.c.algorithm,
+    decisions.c.signature,
+)
+
+
+def _decision_from_row(row) -> Decision:
+    payload = row.payload.encode()
+    return decision_from_payload(
+        json.loads(payload),
+        inputs_from_dict(json.loads(row.inputs)),
+        Attestation(row.key_id, row.algorithm, payload, bytes.fromhex(row.signature)),
+    )
+
+
+def _clearance_from_row(row) -> MatchClearance:
+    return MatchClearance(
+        id=row.clearance_id,
+        party_id=row.party_id,
+        list_id=row.list_id,
+        list_version=row.list_version,
+        source_id=row.source_id,
+        fingerprint=row.fingerprint,
+        analyst=row.analyst,
+        reason=row.reason,
+        create_time=row.create_time,
+        revoke_time=row.revoke_time,
+        revoked_by=row.revoked_by,
+    )
+
+
+_CLEARANCE_FROM = match_clearances.join(parties, parties.c.seq == match_clearances.c.party_seq)
+
+
+class SqlDecisionRepository:
+    def __init__(self, database: Database):
+        self._db = database
+
+    @staticmethod
+    def _party_seq(conn: Connection, party_id: str) -> int | None:
+        return conn.scalar(select(parties.c.seq).where(parties.c.party_id == party_id))
+
+    # -- decisions --------------------------------------------------------------------------------
+
+    def add(self, decision: Decision, inputs_digest: str, replaced: Decision | None) -> None:
+        attestation = decision.attestation
+        with self._db.writing() as conn:
+            seq = conn.execute(
+                insert(decisions).values(
+                    decision_id=decision.id,
+                    party_seq=self._party_seq(conn, decision.party_id),
+                    purpose=decision.purpose.value,
+                    outcome=decision.outcome.value,
+                    decide_time=decision.decide_time,
+                    valid_until=decision.valid_until,
+                    policy_version=decision.policy_version,
+                    high_volume="y" if decision.inputs.high_volume else "n",
+                    inputs_digest=inputs_digest,
+                    payload=attestation.payload.decode(),
+                    inputs=canonical_json(inputs_to_dict(decision.inputs)).decode(),
+                    key_id=attestation.key_id,
+                    algorithm=attestation.algorithm,
+                    signature=attestation.signature.hex(),
+                )
+            ).inserted_primary_key[0]
+            if replaced is not None and replaced.outcome is not decision.outcome:
+                conn.execute(
+                    insert(decision_changes).values(
+                        decision_seq=seq, previous_outcome=replaced.outcome.value, change_time=decision.decide_time
+                    )
+                )
+
+    def get(self, party_id: str, decision_id: str) -> Decision | None:
+        with self._db.reading() as conn:
+            row = conn.execute(
+                select(*_DECISION_COLUMNS)
+                .select_from(decisions.join(parties, parties.c.seq == decisions.c.party_seq))
+                .where(decisions.c.decision_id == decision_id, parties.c.party_id == party_id)
+            ).first()
+        return None if row is None else _decision_from_row(row)
+
+    def in_force(self, party_id: str, purpose: Purpose, at: datetime) -> tuple[Decision, str] | None:
+        with self._db.reading() as conn:
+            row = conn.execute(
+                select(*_DECISION_COLUMNS)
+                .select_from(decisions.join(parties, parties.c.seq == decisions.c.party_seq))
+                .where(parties.c.party_id == party_id, decisions.c.purpose == purpose.value, decisions.c.decide_time <= at)
+                .order_by(decisions.c.decide_time.desc(), decisions.c.seq.desc())
+                .limit(1)
+            ).first()
+        return None if row is None else (_decision_from_row(row), row.inputs_digest)
+
+    def list(self, party_id: str, purpose: Purpose | None, outcome: Outcome | None, after: int, limit: int):
+        # Newest first: the cursor is the seq of the last decision returned (0 on the first page).
+        conditions = []
+        if after:
+            conditions.append(decisions.c.seq < after)
+        if purpose is not None:
+            conditions.append(decisions.c.purpose == purpose.value)
+        if outcome is not None:
+            conditions.append(decisions.c.outcome == outcome.value)
+        with self._db.reading() as conn:
+            if party_id:
+                conditions.append(decisions.c.party_seq == self._party_seq(conn, party_id))
+            rows = conn.execute(
+                select(*_DECISION_COLUMNS).where(and_(True, *conditions)).order_by(decisions.c.seq.desc()).limit(limit + 1)
+            ).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return [_decision_from_row(r) for r in rows], (rows[-1].seq if more else None)
+
+    def changes(self, after: int, limit: int) -> list[DecisionChange]:
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                select(
+                    decision_changes.c.seq.label("change_seq"),
+                    decision_changes.c.previous_outcome,
+                    decision_changes.c.change_time,
+                    *_DECISION_COLUMNS,
+                )
+                .select_from(decision_changes.join(decisions, decisions.c.seq == decision_changes.c.decision_seq))
+                .where(decision_changes.c.seq > after)
+                .order_by(decision_changes.c.seq)
+                .limit(limit)
+            ).all()
+        return [
+            DecisionChange(
+                r.change_seq,
+                _decision_from_row(r),
+                Outcome(r.previous_outcome) if r.previous_outcome else None,
+                r.change_time,
+            )
+            for r in rows
+        ]
+
+    def last_change_cursor(self) -> int:
+        with self._db.reading() as conn:
+            return conn.scalar(select(func.max(decision_changes.c.seq))) or 0
+
+    def decided_parties(self, party_ids: set[str] | None = None) -> list[tuple[str, Purpose, bool]]:
+        """(party id, purpose, high_volume of its latest decision) of the parties decided so far:
+        all of them, or those of `party_ids`."""
+        if party_ids is not None and not party_ids:
+            return []
+        latest = select(decisions.c.party_seq, decisions.c.purpose, func.max(decisions.c.seq).label("seq")).group_by(
+            decisions.c.party_seq, decisions.c.purpose
+        )
+        found = []
+        chunks = [None] if party_ids is None else [sorted(party_ids)[i : i + 500] for i in range(0, len(party_ids), 500)]
+        with self._db.reading() as conn:
+            for chunk in chunks:
+                query = latest
+                if chunk is not None:
+                    query = query.where(decisions.c.party_seq.in_(select(parties.c.seq).where(parties.c.party_id.in_(chunk))))
+                sub = query.subquery()
+                rows = conn.execute(
+                    select(parties.c.party_id, decisions.c.purpose, decisions.c.high_volume)
+                    .select_from(sub.join(decisions, decisions.c.seq == sub.c.seq).join(parties, parties.c.seq == sub.c.party_seq))
+                    .order_by(sub.c.party_seq)
+                ).all()
+                found += [(r.party_id, Purpose(r.purpose), r.high_volume == "y") for r in rows]
+        return found
+
+    # -- clearances -------------------------------------------------------------------------------
+
+    def add_clearance(self, clearance: MatchClearance, request_id: str) -> MatchClearance:
+        try:
+            with self._db.writing() as conn:
+                party_seq = self._party_seq(conn, clearance.party_id)
+                if request_id:
+                    earlier = self._clearance_by_request(conn, party_seq, request_id)
+                    if earlier is not None:
+                        return earlier
+                conn.execute(
+                    insert(match_clearances).values(
+                        clearance_id=clearance.id,
+                        party_seq=party_seq,
+                        list_id=clearance.list_id,
+                        list_version=clearance.list_version,
+                        source_id=clearance.source_id,
+                        fingerprint=clearance.fingerprint,
+                        analyst=clearance.analyst,
+                        reason=clearance.reason,
+                        create_time=clearance.create_time,
+                        revoked_by="",
+                        request_id=request_id or None,
+                    )
+                )
+                return clearance
+        except IntegrityError:
+            # The same request_id, committed by a concurrent call first.
+            with self._db.reading() as conn:
+                earlier = self._clearance_by_request(conn, self._party_seq(conn, clearance.party_id), request_id)
+            if earlier is None:
+                raise
+            return earlier
+
+    @staticmethod
+    def _clearance_by_request(conn: Connection, party_seq: int, request_id: str) -> MatchClearance | None:
+        row = conn.execute(
+            select(match_clearances, parties.c.party_id)
+            .select_from(_CLEARANCE_FROM)
+            .where(match_clearances.c.party_seq == party_seq, match_clearances.c.request_id == request_id)
+        ).first()
+        return None if row is None else _clearance_from_row(row)
+
+    def clearances(self, party_id: str, include_revoked: bool, after: int, limit: int):
+        conditions = [parties.c.party_id == party_id, match_clearances.c.seq > after]
+        if not include_revoked:
+            conditions.append(match_clearances.c.revoke_time.is_(None))
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                select(match_clearances, parties.c.party_id)
+                .select_from(_CLEARANCE_FROM)
+                .where(*conditions)
+                .order_by(match_clearances.c.seq)
+                .limit(limit + 1)
+            ).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return [_clearance_from_row(r) for r in rows], (rows[-1].seq if more else None)
+
+    def revoke_clearance(self, party_id: str, clearance_id: str, analyst: str, now: datetime) -> MatchClearance | None:
+        with self._db.writing() as conn:
+            row = conn.execute(
+                select(match_clearances, parties.c.party_id)
+                .select_from(_CLEARANCE_FROM)
+                .where(parties.c.party_id == party_id, match_clearances.c.clearance_id == clearance_id)
+                .with_for_update(of=match_clearances)
+            ).first()
+            if row is None:
+                return None
+            if row.revoke_time is not None:
+                raise FailedPreconditionError(
+                    f"parties/{party_id}/matchClearances/{clearance_id} is already revoked", reason="ALREADY_REVOKED"
+                )
+            conn.execute(
+                update(match_clearances)
+                .where(match_clearances.c.seq == row.seq)
+                .values(revoke_time=now, revoked_by=analyst)
+            )
+        return dataclasses.replace(_clearance_from_row(row), revoke_time=now, revoked_by=analyst)
+
+    # -- policy texts and signing keys ------------------------------------------------------------
+
+    def keep_policy(self, version: str, text: str) -> None:
+        with self._db.writing() as conn:
+            stored = conn.scalar(select(policy_texts.c.text).where(policy_texts.c.version == version))
+            if stored is None:
+                conn.execute(insert(policy_texts).values(version=version, text=text, create_time=utc_now()))
+            elif stored != text:
+                raise PolicyConflict(
+                    f"policy version {version!r} is already recorded with other values; "
+                    "give the changed policy a new version"
+                )
+
+    def policy_text(self, version: str) -> str | None:
+        with self._db.reading() as conn:
+            return conn.scalar(select(policy_texts.c.text).where(policy_texts.c.version == version))
+
+    def register_key(self, key_id: str, algorithm: str, public_key: bytes) -> None:
+        with self._db.writing() as conn:
+            if conn.scalar(select(signing_keys.c.key_id).where(signing_keys.c.key_id == key_id)) is None:
+                conn.execute(
+                    insert(signing_keys).values(
+                        key_id=key_id, algorithm=algorithm, public_key=public_key.hex(), create_time=utc_now()
+                    )
+                )
+
+    def keys(self) -> list[tuple[str, str, bytes, datetime]]:
+        with self._db.reading() as conn:
+            rows = conn.execute(select(signing_keys).order_by(signing_keys.c.create_time)).all()
+        return [(r.key_id, r.algorithm, bytes.fromhex(r.public_key), r.create_time) for r in rows]
+
+
+class PolicyConflict(ValueError):
+    """The policy file reuses a recorded version with other values."""

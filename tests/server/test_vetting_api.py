@@ -1,0 +1,378 @@
+"""VettingService over a real gRPC server on SQLite and PostgreSQL: decisions, reasons, signed
+attestations, decisions in force, replay, match clearances, bulk vetting and decision changes."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from knownparty_client import errors, types
+from knownparty_client.attestation import verify_attestation
+
+NOW = datetime.now(timezone.utc)
+WATCHLIST = (
+    "id,name,type,countries\n"
+    "W1,Ivan Petrovich Sidorov,individual,RU\n"
+    "W2,Global Shadow Trading LLC,entity,AE\n"
+).encode()
+
+
+def import_watchlist(client, content: bytes = WATCHLIST):
+    return client.import_watchlist("in-house", types.LIST_FORMAT_GENERIC_CSV, [("entries", "list.csv", content)])
+
+
+def seller(client, name: str = "Harbor Lane Goods Inc", *, verified_days_ago: int = 10, **extra):
+    verify_time = types.Timestamp()
+    verify_time.FromDatetime(NOW - timedelta(days=verified_days_ago))
+    party = types.Party(
+        kind=types.PARTY_KIND_SELLER,
+        legal_name=name,
+        addresses=[types.Address(lines=["1 Main St"], city="Austin", country="US")],
+        verifications=[
+            types.FieldVerification(field="legal_name", method=types.VERIFICATION_METHOD_GOVERNMENT_REGISTRY, verify_time=verify_time)
+        ],
+        **extra,
+    )
+    return client.create_party(party)
+
+
+def shipper(client, name: str = "Blue Parcel Exports Ltd"):
+    return client.create_party(
+        types.Party(
+            kind=types.PARTY_KIND_SHIPPER,
+            legal_name=name,
+            addresses=[types.Address(lines=["9 Dock Rd"], city="Shenzhen", country="CN")],
+        )
+    )
+
+
+def codes(decision) -> list[str]:
+    return [r.code for r in decision.reasons]
+
+
+def test_a_verified_seller_is_known_and_the_decision_is_signed(client):
+    import_watchlist(client)
+    party = seller(client)
+    decision = client.vet_seller(party.name)
+    assert decision.outcome == types.OUTCOME_KNOWN and decision.flag
+    assert decision.purpose == types.PURPOSE_KNOWN_MARKETPLACE_SELLER
+    assert decision.name.startswith(party.name + "/decisions/")
+    assert {"PARTY_ACTIVE", "IDENTITY_VERIFIED", "NO_KNOWN_VIOLATIONS", "NO_WATCHLIST_ALERT"} <= set(codes(decision))
+    assert decision.policy_version and list(decision.list_versions) == ["watchlists/in-house/versions/1"]
+    assert decision.valid_until.ToDatetime() > decision.decide_time.ToDatetime()
+    # Verified offline with the published keys, and by the service.
+    keys = client.get_signing_keys()
+    assert len(keys) == 1 and keys[0].current and keys[0].key_id == decision.attestation.key_id
+    assert verify_attestation(decision, keys).valid
+    assert client.verify_attestation(decision).valid
+    assert client.verify_attestation_remotely(decision).valid
+    # Read back, it is the same signed record.
+    stored = client.get_decision(decision.name)
+    assert stored == decision
+
+
+def test_vetting_again_with_nothing_changed_returns_the_decision_in_force(client):
+    import_watchlist(client)
+    party = seller(client)
+    first = client.vet_seller(party.name)
+    assert client.vet_seller(party.name).name == first.name
+    # A change to what the decision rests on makes a new one.
+    client.create_violation(
+        party.name,
+        types.Violation(
+            category=types.VIOLATION_CATEGORY_COUNTERFEIT_TRADEMARK,
+            source=types.VIOLATION_SOURCE_CBP_SEIZURE,
+            reference_number="CBP-1",
+            occur_time=_ts(NOW - timedelta(days=30)),
+        ),
+        initial_status=types.VIOLATION_STATUS_CONFIRMED,
+    )
+    second = client.vet_seller(party.name)
+    assert second.name != first.name and second.outcome == types.OUTCOME_NOT_KNOWN and not second.flag
+    counting = next(r for r in second.reasons if r.code == "KNOWN_VIOLATIONS")
+    assert counting.effect == types.OUTCOME_NOT_KNOWN and counting.evidence[0].violation.startswith(party.name + "/violations/")
+    assert [d.name for d in client.list_decisions(party.name)] == [second.name, first.name]
+
+
+def _ts(moment: datetime) -> types.Timestamp:
+    stamp = types.Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
+
+
+def test_a_reported_violation_needs_review_never_a_silent_yes(client):
+    import_watchlist(client)
+    party = seller(client)
+    client.create_violation(
+        party.name,
+        types.Violation(
+            category=types.VIOLATION_CATEGORY_UNDERVALUATION,
+            source=types.VIOLATION_SOURCE_MARKETPLACE_TAKEDOWN,
+            reference_number="T-9",
+            occur_time=_ts(NOW - timedelta(days=3)),
+        ),
+    )
+    decision = client.vet_seller(party.name)
+    assert decision.outcome == types.OUTCOME_NEEDS_REVIEW and not decision.flag
+    assert codes(decision)[0] == "VIOLATION_UNDER_REVIEW"
+
+
+def test_seller_identity_rules_and_inform_fields_for_high_volume(client):
+    import_watchlist(client)
+    stale = seller(client, "Stale Verify Shop", verified_days_ago=800)
+    decision = client.vet_seller(stale.name)
+    assert decision.outcome == types.OUTCOME_NOT_KNOWN and "IDENTITY_NOT_VERIFIED" in codes(decision)
+    fresh = seller(client, "Fresh Verify Shop")
+    assert client.vet_seller(fresh.name).outcome == types.OUTCOME_KNOWN
+    # The same seller as a high-volume seller lacks the INFORM fields and a recertification.
+    high = client.vet_seller(fresh.name, high_volume=True)
+    assert high.outcome == types.OUTCOME_NOT_KNOWN
+    assert {"IDENTITY_INCOMPLETE", "RECERTIFICATION_OVERDUE"} <= set(codes(high))
+
+
+def test_a_watchlist_alert_needs_review_until_an_analyst_clears_it(client):
+    import_watchlist(client)
+    party = seller(client, "Global Shadow Trading")
+    decision = client.vet_seller(party.name)
+    assert decision.outcome in (types.OUTCOME_NEEDS_REVIEW, types.OUTCOME_NOT_KNOWN)
+    hit_reason = next(r for r in decision.reasons if r.code in ("WATCHLIST_ALERT", "WATCHLIST_MATCH"))
+    hit = hit_reason.evidence[0].watchlist_hit
+    assert hit.entry == "watchlists/in-house/versions/1/entries/W2" and hit.queried_name == "Global Shadow Trading"
+
+    clearance = client.clear_watchlist_match(party.name, hit.entry, analyst="ana@example.com", reason="different company, other country")
+    assert clearance.name.startswith(party.name + "/matchClearances/") and clearance.entry_fingerprint
+    cleared = client.vet_seller(party.name)
+    assert cleared.outcome == types.OUTCOME_KNOWN
+    assert "WATCHLIST_HITS_CLEARED" in codes(cleared)
+    assert [c.name for c in client.list_match_clearances(party.name)] == [clearance.name]
+
+    # A changed entry alerts again, although the clearance stands.
+    import_watchlist(client, WATCHLIST.replace(b"Global Shadow Trading LLC,entity,AE", b"Global Shadow Trading LLC,entity,AE;IR"))
+    _wait_for_version(client, 2)
+    again = client.vet_seller(party.name)
+    assert again.outcome != types.OUTCOME_KNOWN and "WATCHLIST_HITS_CLEARED" not in codes(again)
+
+    revoked = client.revoke_match_clearance(clearance.name, analyst="lead@example.com")
+    assert revoked.revoked_by == "lead@example.com" and revoked.HasField("revoke_time")
+    assert list(client.list_match_clearances(party.name)) == []
+    assert len(list(client.list_match_clearances(party.name, show_revoked=True))) == 1
+    with pytest.raises(errors.FailedPrecondition):
+        client.revoke_match_clearance(clearance.name, analyst="lead@example.com")
+
+
+def _wait_for_version(client, version: int, timeout: float = 10.0) -> None:
+    # The import returns once this process's index includes the new version.
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if client.get_watchlist_version("in-house").name.endswith(f"/{version}"):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"version {version} never became active")
+
+
+def test_a_clearance_for_an_entry_that_never_matched_is_refused(client):
+    import_watchlist(client)
+    party = seller(client, "Quiet Honest Crafts")
+    with pytest.raises(errors.FailedPrecondition) as caught:
+        client.clear_watchlist_match(
+            party.name, "watchlists/in-house/versions/1/entries/W1", analyst="ana@example.com", reason="not him"
+        )
+    assert caught.value.reason == "NOT_A_MATCH"
+    assert list(client.list_match_clearances(party.name, show_revoked=True)) == []
+    with pytest.raises(errors.InvalidArgument) as bad:
+        client.clear_watchlist_match(party.name, "not-an-entry", analyst="", reason="")
+    assert {"clearance.entry", "clearance.analyst", "clearance.reason"} <= {v.field for v in bad.value.field_violations}
+
+
+def test_shipper_standing_decides_the_carrier_flag(client):
+    import_watchlist(client)
+    party = shipper(client)
+    decision = client.check_shipper(party.name)
+    assert decision.outcome == types.OUTCOME_NOT_KNOWN and decision.purpose == types.PURPOSE_KNOWN_CARRIER_CUSTOMER
+    reason = next(r for r in decision.reasons if r.code == "NOT_REPEAT_CUSTOMER")
+    standing = reason.evidence[0].payment_standing
+    assert standing.standing == party.name + "/paymentStanding" and not standing.repeat_customer
+    assert "TOO_FEW_SHIPMENTS" in standing.reason_codes
+
+    # Four paid shipments over two months make a repeat customer.
+    for n, days_ago in enumerate((70, 50, 30, 10)):
+        shipped = NOW - timedelta(days=days_ago)
+        client.record_fee(
+            party.name,
+            types.FeeLine(
+                carrier="UPS",
+                shipment_reference=f"S-{n}",
+                fee_type=types.FEE_TYPE_DUTY,
+                shipment_time=_ts(shipped),
+                billed=types.Money(currency_code="USD", amount_minor=1500),
+                bill_time=_ts(shipped),
+                due_time=_ts(shipped + timedelta(days=5)),
+            ),
+        )
+        client.record_payment(
+            party.name,
+            carrier="UPS",
+            shipment_reference=f"S-{n}",
+            fee_type=types.FEE_TYPE_DUTY,
+            payment=types.Payment(
+                payment_reference=f"P-{n}",
+                amount=types.Money(currency_code="USD", amount_minor=1500),
+                paid_time=_ts(shipped + timedelta(days=1)),
+            ),
+        )
+    known = client.check_shipper(party.name)
+    assert known.outcome == types.OUTCOME_KNOWN and "REPEAT_CUSTOMER" in codes(known)
+
+
+def test_wrong_party_kind_unknown_and_archived_parties(client):
+    import_watchlist(client)
+    ship = shipper(client)
+    with pytest.raises(errors.FailedPrecondition) as wrong:
+        client.vet_seller(ship.name)
+    assert wrong.value.reason == "WRONG_PARTY_KIND"
+    with pytest.raises(errors.NotFound):
+        client.vet_seller("parties/nobody-here")
+    with pytest.raises(errors.InvalidArgument) as bad:
+        client.check_shipper("sellers/x")
+    assert [v.field for v in bad.value.field_violations] == ["party"]
+    archived = seller(client, "Closed Shop")
+    client.delete_party(archived.name, etag=archived.etag)
+    with pytest.raises(errors.FailedPrecondition) as gone:
+        client.vet_seller(archived.name)
+    assert gone.value.reason == "PARTY_ARCHIVED"
+    assert list(client.list_decisions()) == []
+
+
+def test_decision_in_force_at_a_past_time(client):
+    import_watchlist(client)
+    party = seller(client)
+    first = client.vet_seller(party.name)
+    between = datetime.now(timezone.utc)
+    time.sleep(0.01)
+    client.create_violation(
+        party.name,
+        types.Violation(
+            category=types.VIOLATION_CATEGORY_NARCOTICS,
+            source=types.VIOLATION_SOURCE_CBP_SEIZURE,
+            reference_number="N-1",
+            occur_time=_ts(NOW - timedelta(days=1)),
+        ),
+        initial_status=types.VIOLATION_STATUS_CONFIRMED,
+    )
+    second = client.vet_seller(party.name)
+    purpose = types.PURPOSE_KNOWN_MARKETPLACE_SELLER
+    assert client.get_decision_in_force(party.name, purpose, at_time=between).name == first.name
+    assert client.get_decision_in_force(party.name, purpose).name == second.name
+    with pytest.raises(errors.NotFound):
+        client.get_decision_in_force(party.name, purpose, at_time=NOW - timedelta(days=365))
+    with pytest.raises(errors.InvalidArgument) as bad:
+        client.get_decision_in_force(party.name, 0)
+    assert [v.field for v in bad.value.field_violations] == ["purpose"]
+
+
+def test_replay_agrees_even_after_the_records_changed(client):
+    import_watchlist(client)
+    party = seller(client)
+    decision = client.vet_seller(party.name)
+    # The records change after the fact: a confirmed violation, a new list version.
+    client.create_violation(
+        party.name,
+        types.Violation(
+            category=types.VIOLATION_CATEGORY_FORCED_LABOR,
+            source=types.VIOLATION_SOURCE_COURT_OR_AGENCY_PENALTY,
+            reference_number="WRO-7",
+            occur_time=_ts(NOW - timedelta(days=2)),
+        ),
+        initial_status=types.VIOLATION_STATUS_CONFIRMED,
+    )
+    import_watchlist(client, WATCHLIST + b"W3,Harbor Lane Goods Incorporated,entity,US\n")
+    replay = client.replay_decision(decision.name)
+    assert replay.same and list(replay.differences) == []
+    assert replay.replayed_outcome == decision.outcome == types.OUTCOME_KNOWN
+    assert [r.code for r in replay.replayed_reasons] == codes(decision)
+    with pytest.raises(errors.InvalidArgument):
+        client.replay_decision("parties/x/violations/y")
+    with pytest.raises(errors.NotFound):
+        client.replay_decision(party.name + "/decisions/d0000")
+
+
+def test_forged_or_altered_attestations_verify_false_with_the_reason(client):
+    import_watchlist(client)
+    party = seller(client)
+    decision = client.vet_seller(party.name)
+    altered = types.Decision()
+    altered.CopyFrom(decision)
+    altered.outcome = types.OUTCOME_NEEDS_REVIEW
+    check = client.verify_attestation_remotely(altered)
+    assert not check.valid and check.reason.startswith("outcome:")
+    tampered = types.Decision()
+    tampered.CopyFrom(decision)
+    tampered.attestation.payload = decision.attestation.payload.replace(b"OUTCOME_KNOWN", b"OUTCOME_NOT_KNOWN")
+    check = client.verify_attestation_remotely(tampered)
+    assert not check.valid and "signature" in check.reason
+    unsigned = types.Decision()
+    unsigned.CopyFrom(decision)
+    unsigned.ClearField("attestation")
+    assert not client.verify_attestation(unsigned).valid
+
+
+def test_bulk_vetting_answers_in_order_with_errors_in_place(client):
+    import_watchlist(client)
+    sellers = [seller(client, f"Bulk Seller {n}") for n in range(3)]
+    ship = shipper(client)
+    requests = [types.VetPartiesRequest(tag=f"s{n}", vet_seller=types.VetSellerRequest(party=p.name)) for n, p in enumerate(sellers)]
+    requests.insert(1, types.VetPartiesRequest(tag="wrong", vet_seller=types.VetSellerRequest(party=ship.name)))
+    requests.append(types.VetPartiesRequest(tag="ship", check_shipper=types.CheckShipperRequest(party=ship.name)))
+    requests.append(types.VetPartiesRequest(tag="empty"))
+    answers = list(client.vet_parties(requests))
+    assert [a.tag for a in answers] == ["s0", "wrong", "s1", "s2", "ship", "empty"]
+    assert answers[1].error.code == "FAILED_PRECONDITION" and not answers[1].HasField("decision")
+    assert answers[5].error.code == "INVALID_ARGUMENT" and answers[5].error.field_violations[0].field == "request"
+    assert all(answers[i].decision.outcome == types.OUTCOME_KNOWN for i in (0, 2, 3))
+    assert answers[4].decision.purpose == types.PURPOSE_KNOWN_CARRIER_CUSTOMER
+
+
+def test_changes_after_a_violation_are_published_and_resumable(client, server):
+    import_watchlist(client)
+    party = seller(client)
+    client.vet_seller(party.name)
+    start = list(client.list_decision_changes())
+    client.create_violation(
+        party.name,
+        types.Violation(
+            category=types.VIOLATION_CATEGORY_COUNTERFEIT_TRADEMARK,
+            source=types.VIOLATION_SOURCE_CBP_SEIZURE,
+            reference_number="CBP-77",
+            occur_time=_ts(NOW - timedelta(days=5)),
+        ),
+        initial_status=types.VIOLATION_STATUS_CONFIRMED,
+    )
+    assert server.reevaluator.wait_idle(30)
+    changes = list(client.list_decision_changes())
+    assert len(changes) == len(start) + 1
+    change = changes[-1]
+    assert change.previous_outcome == types.OUTCOME_KNOWN
+    assert change.decision.outcome == types.OUTCOME_NOT_KNOWN
+    assert change.decision.trigger == types.DECISION_TRIGGER_REEVALUATION
+    assert client.verify_attestation(change.decision).valid
+    # A watcher resuming from before the change gets it first.
+    watched = next(iter(client.watch_decision_changes(cursor=start[-1].cursor if start else "", from_beginning=True, timeout=5)))
+    assert watched.decision.name == change.decision.name
+    with pytest.raises(errors.InvalidArgument):
+        list(client.list_decision_changes(cursor="not-a-cursor"))
+
+
+def test_a_changed_policy_under_a_recorded_version_is_refused_at_start(database_url, tmp_path):
+    from knownparty_service.api.server import create_server
+    from knownparty_service.domain.policy import PolicyError
+    from knownparty_service.settings import DEFAULT_POLICY_FILE, Settings
+
+    first = create_server(Settings(database_url=database_url, listen="127.0.0.1:0"))
+    first.stop(grace=0)
+    changed = tmp_path / "policy.toml"
+    changed.write_text(DEFAULT_POLICY_FILE.read_text().replace("valid_for_days = 30", "valid_for_days = 7"))
+    with pytest.raises(PolicyError) as caught:
+        create_server(Settings(database_url=database_url, listen="127.0.0.1:0", policy_file=changed))
+    assert "already recorded with other values" in str(caught.value) and str(changed) in str(caught.value)
