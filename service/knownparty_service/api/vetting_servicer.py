@@ -25,6 +25,7 @@ MAX_STREAM_REQUESTS = 1_000_000
 # How often a watcher looks for new changes (they may come from another process).
 WATCH_POLL_SECONDS = 0.5
 _CHANGES_PER_READ = 500
+_KEPT_MESSAGES = 50_000
 
 
 def _cursor(text: str, path: str) -> int:
@@ -38,18 +39,30 @@ def _cursor(text: str, path: str) -> int:
 class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
     def __init__(self, desk: VettingDesk, keys):
         self._desk = desk
+        self._messages: dict[str, pb.Decision] = {}
         # () -> [(key id, algorithm, public key, create time)], current key first.
         self._keys = keys
 
+    def _message(self, decision) -> pb.Decision:
+        # Decisions are immutable: each message is built once and copied for later replies.
+        kept = self._messages.get(decision.id)
+        if kept is None:
+            if len(self._messages) >= _KEPT_MESSAGES:
+                self._messages.clear()
+            kept = self._messages[decision.id] = decision_to_message(decision)
+        reply = pb.Decision()
+        reply.CopyFrom(kept)
+        return reply
+
     def VetSeller(self, request: pb.VetSellerRequest, context) -> pb.Decision:
         decision = self._desk.vet(request.party, Purpose.KNOWN_MARKETPLACE_SELLER, high_volume=request.high_volume)
-        return decision_to_message(decision)
+        return self._message(decision)
 
     def CheckShipper(self, request: pb.CheckShipperRequest, context) -> pb.Decision:
-        return decision_to_message(self._desk.vet(request.party, Purpose.KNOWN_CARRIER_CUSTOMER))
+        return self._message(self._desk.vet(request.party, Purpose.KNOWN_CARRIER_CUSTOMER))
 
     def GetDecision(self, request: pb.GetDecisionRequest, context) -> pb.Decision:
-        return decision_to_message(self._desk.get(request.name))
+        return self._message(self._desk.get(request.name))
 
     def ListDecisions(self, request: pb.ListDecisionsRequest, context) -> pb.ListDecisionsResponse:
         errors = ViolationCollector()

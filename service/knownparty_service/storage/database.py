@@ -118,6 +118,24 @@ class Database:
             raise ServiceUnavailableError("the database is unavailable; retry later") from exc
         return None if row is None else query.make_row(row)
 
+    def fetch_all(self, query: "FastQuery", values: dict) -> list:
+        """fetch_one for a SELECT of several rows."""
+        connection = getattr(self._thread_connections, "connection", None)
+        try:
+            if connection is None:
+                connection = self._new_read_connection()
+            cursor = connection.cursor()
+            try:
+                cursor.execute(query.sql, query.parameters(values))
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        except (self.engine.dialect.dbapi.OperationalError, OperationalError) as exc:
+            self._drop_read_connection()
+            log.warning("database unavailable: %s", exc)
+            raise ServiceUnavailableError("the database is unavailable; retry later") from exc
+        return [query.make_row(row) for row in rows]
+
     def _new_read_connection(self):
         # Detached from the pool (the connect-time PRAGMAs have run), in autocommit mode.
         pooled = self.engine.raw_connection()
@@ -175,12 +193,16 @@ class FastQuery:
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
         self._positional = list(compiled.positiontup) if compiled.positional else None
+        # Values fixed in the statement itself (a LIMIT) travel with every call's own.
+        self._fixed = {name: value for name, value in compiled.params.items() if value is not None}
         columns = list(statement.selected_columns)
         self._row_type = namedtuple("Row", [c.key for c in columns])
         processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
         self._processors: list[tuple[int, Callable]] = [(i, p) for i, p in enumerate(processors) if p is not None]
 
     def parameters(self, values: dict):
+        if self._fixed:
+            values = {**self._fixed, **values}
         return tuple(values[name] for name in self._positional) if self._positional is not None else values
 
     def make_row(self, raw: tuple):

@@ -7,7 +7,7 @@ import dataclasses
 import json
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from knownparty_service.domain.errors import FailedPreconditionError
@@ -22,7 +22,7 @@ from knownparty_service.domain.vetting.model import (
     Purpose,
 )
 from knownparty_service.domain.signing import canonical_json
-from knownparty_service.storage.database import Database
+from knownparty_service.storage.database import Database, FastQuery, time_writer
 from knownparty_service.storage.tables import parties
 from knownparty_service.storage.vetting_tables import (
     decision_changes,
@@ -71,9 +71,43 @@ def _clearance_from_row(row) -> MatchClearance:
 _CLEARANCE_FROM = match_clearances.join(parties, parties.c.seq == match_clearances.c.party_seq)
 
 
+_DECODED_CACHE_SIZE = 100_000
+
+
 class SqlDecisionRepository:
     def __init__(self, database: Database):
         self._db = database
+        self._write_time = time_writer(database)
+        with_party = decisions.join(parties, parties.c.seq == decisions.c.party_seq)
+        self._in_force = FastQuery(
+            database,
+            select(*_DECISION_COLUMNS)
+            .select_from(with_party)
+            .where(
+                parties.c.party_id == bindparam("party_id"),
+                decisions.c.purpose == bindparam("purpose"),
+                decisions.c.decide_time <= bindparam("at"),
+            )
+            .order_by(decisions.c.decide_time.desc(), decisions.c.seq.desc())
+            .limit(1),
+        )
+        self._active_clearances = FastQuery(
+            database,
+            select(match_clearances, parties.c.party_id)
+            .select_from(_CLEARANCE_FROM)
+            .where(parties.c.party_id == bindparam("party_id"), match_clearances.c.revoke_time.is_(None))
+            .order_by(match_clearances.c.seq),
+        )
+        # Decisions are immutable: each is decoded once.
+        self._decoded: dict[int, Decision] = {}
+
+    def _decision(self, row) -> Decision:
+        decision = self._decoded.get(row.seq)
+        if decision is None:
+            if len(self._decoded) >= _DECODED_CACHE_SIZE:
+                self._decoded.clear()
+            decision = self._decoded[row.seq] = _decision_from_row(row)
+        return decision
 
     @staticmethod
     def _party_seq(conn: Connection, party_id: str) -> int | None:
@@ -119,15 +153,13 @@ class SqlDecisionRepository:
         return None if row is None else _decision_from_row(row)
 
     def in_force(self, party_id: str, purpose: Purpose, at: datetime) -> tuple[Decision, str] | None:
-        with self._db.reading() as conn:
-            row = conn.execute(
-                select(*_DECISION_COLUMNS)
-                .select_from(decisions.join(parties, parties.c.seq == decisions.c.party_seq))
-                .where(parties.c.party_id == party_id, decisions.c.purpose == purpose.value, decisions.c.decide_time <= at)
-                .order_by(decisions.c.decide_time.desc(), decisions.c.seq.desc())
-                .limit(1)
-            ).first()
-        return None if row is None else (_decision_from_row(row), row.inputs_digest)
+        row = self._db.fetch_one(
+            self._in_force, {"party_id": party_id, "purpose": purpose.value, "at": self._write_time(at)}
+        )
+        return None if row is None else (self._decision(row), row.inputs_digest)
+
+    def active_clearances(self, party_id: str) -> list[MatchClearance]:
+        return [_clearance_from_row(r) for r in self._db.fetch_all(self._active_clearances, {"party_id": party_id})]
 
     def list(self, party_id: str, purpose: Purpose | None, outcome: Outcome | None, after: int, limit: int):
         # Newest first: the cursor is the seq of the last decision returned (0 on the first page).

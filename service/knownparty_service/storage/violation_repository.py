@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from knownparty_service.domain.errors import AlreadyExistsError, NotFoundError
@@ -23,7 +23,7 @@ from knownparty_service.domain.violations import (
     ViolationFields,
     ViolationQuery,
 )
-from knownparty_service.storage.database import Database
+from knownparty_service.storage.database import Database, FastQuery
 from knownparty_service.storage.idempotency import find_earlier_result, remember_result
 from knownparty_service.storage.tables import parties, violation_status_changes, violations
 
@@ -107,6 +107,13 @@ def _record_change(conn: Connection, seq: int, revision: int, change: StatusChan
 class SqlViolationRepository:
     def __init__(self, database: Database):
         self._db = database
+        self._facts = FastQuery(
+            database,
+            select(violations.c.violation_id, violations.c.category, violations.c.status, violations.c.occur_time)
+            .select_from(_FROM)
+            .where(parties.c.party_id == bindparam("party_id"))
+            .order_by(violations.c.seq),
+        )
 
     # -- create -------------------------------------------------------------------------------
 
@@ -255,13 +262,7 @@ class SqlViolationRepository:
 
     def facts_of_party(self, party_id: str) -> list[ViolationFact]:
         """(name, category, status, occur time) of every violation of a party, for vetting."""
-        with self._db.reading() as conn:
-            rows = conn.execute(
-                select(violations.c.violation_id, violations.c.category, violations.c.status, violations.c.occur_time)
-                .select_from(_FROM)
-                .where(parties.c.party_id == party_id)
-                .order_by(violations.c.seq)
-            ).all()
+        rows = self._db.fetch_all(self._facts, {"party_id": party_id})
         return [
             ViolationFact(f"parties/{party_id}/violations/{r.violation_id}", r.category, r.status, r.occur_time)
             for r in rows

@@ -84,6 +84,8 @@ class DecisionRepository(Protocol):
 
     def revoke_clearance(self, party_id: str, clearance_id: str, analyst: str, now: datetime) -> MatchClearance | None: ...
 
+    def active_clearances(self, party_id: str) -> list[MatchClearance]: ...
+
     def keep_policy(self, version: str, text: str) -> None:
         """Keeps the policy text of a version; refuses (PolicyConflict) another text for a known version."""
 
@@ -272,12 +274,7 @@ class VettingDesk:
         )
 
     def _active_clearances(self, party_id: str) -> list[MatchClearance]:
-        found, after = [], 0
-        while True:
-            page, after = self._decisions.clearances(party_id, False, after, 500)
-            found += page
-            if after is None:
-                return found
+        return self._decisions.active_clearances(party_id)
 
     # -- reading ----------------------------------------------------------------------------------
 

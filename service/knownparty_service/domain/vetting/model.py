@@ -4,6 +4,7 @@ was decided from (recorded, so that a replay needs nothing but the decision and 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -152,11 +153,11 @@ class VettingInputs:
     def digest(self) -> str:
         """Of everything but the time: equal digests mean the same facts."""
         from knownparty_service.domain.vetting.codec import inputs_to_dict
-        from knownparty_service.domain.signing import canonical_json
 
         facts = inputs_to_dict(self)
         facts.pop("now")
-        return hashlib.sha256(canonical_json(facts)).hexdigest()
+        # The dict holds no floats (fractions are text), so plain sorted JSON is canonical here.
+        return hashlib.sha256(json.dumps(facts, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 # -- the decision -----------------------------------------------------------------------------
