@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 
 from knownparty_client._generated import vetting_pb2 as pb
@@ -26,6 +28,8 @@ MAX_STREAM_REQUESTS = 1_000_000
 WATCH_POLL_SECONDS = 0.5
 _CHANGES_PER_READ = 500
 _KEPT_MESSAGES = 50_000
+# Requests of a VetParties stream decided and stored together.
+_VET_BATCH = 256
 
 
 def _cursor(text: str, path: str) -> int:
@@ -108,29 +112,50 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         return pb.VerifyAttestationResponse(valid=check.valid, reason=check.reason, key_id=check.key_id)
 
     def VetParties(self, request_iterator, context):
-        for count, message in enumerate(request_iterator, start=1):
+        # A reader thread takes requests off the stream as they come; each round vets whatever has
+        # arrived (up to a batch) and stores its decisions in one transaction. A client that
+        # waits for each answer gets batches of one; a bulk client gets full batches.
+        arrived: queue.Queue = queue.Queue(maxsize=4 * _VET_BATCH)
+        reader = threading.Thread(target=_read_requests, args=(request_iterator, arrived), daemon=True)
+        reader.start()
+        done = False
+        count = 0
+        while not done:
+            batch = [arrived.get()]
+            while len(batch) < _VET_BATCH:
+                try:
+                    batch.append(arrived.get_nowait())
+                except queue.Empty:
+                    break
+            if isinstance(batch[-1], _EndOfStream):
+                done = True
+                end = batch.pop()
+                if end.error is not None:
+                    raise end.error
+            count += len(batch)
             if count > MAX_STREAM_REQUESTS:
                 raise ValidationError.single("request", f"a stream carries at most {MAX_STREAM_REQUESTS} requests")
-            try:
-                kind = message.WhichOneof("request")
-                if kind == "vet_seller":
-                    decision = self._desk.vet(
-                        message.vet_seller.party,
-                        Purpose.KNOWN_MARKETPLACE_SELLER,
-                        high_volume=message.vet_seller.high_volume,
-                        path="vet_seller.party",
-                    )
-                elif kind == "check_shipper":
-                    decision = self._desk.vet(
-                        message.check_shipper.party, Purpose.KNOWN_CARRIER_CUSTOMER, path="check_shipper.party"
-                    )
-                else:
-                    raise ValidationError.single("request", "is required: vet_seller or check_shipper")
-                yield pb.VetPartiesResponse(tag=message.tag, decision=decision_to_message(decision))
-            except DomainError as exc:
-                # One bad request is answered in place, as its unary call would have failed; the
-                # stream goes on.
-                yield pb.VetPartiesResponse(tag=message.tag, error=_vet_error(exc))
+            yield from self._vet_batch(batch)
+
+    def _vet_batch(self, messages):
+        requests, answers = [], [None] * len(messages)
+        for index, message in enumerate(messages):
+            kind = message.WhichOneof("request")
+            if kind == "vet_seller":
+                requests.append((index, (message.vet_seller.party, Purpose.KNOWN_MARKETPLACE_SELLER, message.vet_seller.high_volume, "vet_seller.party")))
+            elif kind == "check_shipper":
+                requests.append((index, (message.check_shipper.party, Purpose.KNOWN_CARRIER_CUSTOMER, False, "check_shipper.party")))
+            else:
+                answers[index] = _vet_error(ValidationError.single("request", "is required: vet_seller or check_shipper"))
+        results = self._desk.vet_many([r for _, r in requests]) if requests else []
+        for (index, _), result in zip(requests, results):
+            answers[index] = _vet_error(result) if isinstance(result, DomainError) else result
+        for message, answer in zip(messages, answers):
+            if isinstance(answer, pb.VetError):
+                # One bad request is answered in place, as its unary call would have failed.
+                yield pb.VetPartiesResponse(tag=message.tag, error=answer)
+            else:
+                yield pb.VetPartiesResponse(tag=message.tag, decision=self._message(answer))
 
     def WatchDecisionChanges(self, request: pb.WatchDecisionChangesRequest, context):
         if request.cursor:
@@ -173,6 +198,21 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
 
     def RevokeMatchClearance(self, request: pb.RevokeMatchClearanceRequest, context) -> pb.MatchClearance:
         return clearance_to_message(self._desk.revoke_clearance(request.name, request.analyst))
+
+
+class _EndOfStream:
+    def __init__(self, error: BaseException | None = None):
+        self.error = error
+
+
+def _read_requests(request_iterator, arrived: queue.Queue) -> None:
+    try:
+        for message in request_iterator:
+            arrived.put(message)
+    except Exception as exc:  # noqa: BLE001 - the stream broke (cancelled): the handler ends with it
+        arrived.put(_EndOfStream(exc))
+        return
+    arrived.put(_EndOfStream())
 
 
 def _vet_error(error: DomainError) -> pb.VetError:

@@ -115,32 +115,49 @@ class SqlDecisionRepository:
 
     # -- decisions --------------------------------------------------------------------------------
 
-    def add(self, decision: Decision, inputs_digest: str, replaced: Decision | None) -> None:
-        attestation = decision.attestation
+    def add_many(self, items: list[tuple[Decision, str, Decision | None]]) -> None:
         with self._db.writing() as conn:
-            seq = conn.execute(
-                insert(decisions).values(
-                    decision_id=decision.id,
-                    party_seq=self._party_seq(conn, decision.party_id),
-                    purpose=decision.purpose.value,
-                    outcome=decision.outcome.value,
-                    decide_time=decision.decide_time,
-                    valid_until=decision.valid_until,
-                    policy_version=decision.policy_version,
-                    high_volume="y" if decision.inputs.high_volume else "n",
-                    inputs_digest=inputs_digest,
-                    payload=attestation.payload.decode(),
-                    inputs=canonical_json(inputs_to_dict(decision.inputs)).decode(),
-                    key_id=attestation.key_id,
-                    algorithm=attestation.algorithm,
-                    signature=attestation.signature.hex(),
+            party_seqs = {}
+            for chunk_start in range(0, len(items), 500):
+                ids = sorted({d.party_id for d, _, _ in items[chunk_start : chunk_start + 500]})
+                party_seqs.update(conn.execute(select(parties.c.party_id, parties.c.seq).where(parties.c.party_id.in_(ids))).all())
+            rows = []
+            for decision, digest, _ in items:
+                attestation = decision.attestation
+                rows.append(
+                    {
+                        "decision_id": decision.id,
+                        "party_seq": party_seqs[decision.party_id],
+                        "purpose": decision.purpose.value,
+                        "outcome": decision.outcome.value,
+                        "decide_time": decision.decide_time,
+                        "valid_until": decision.valid_until,
+                        "policy_version": decision.policy_version,
+                        "high_volume": "y" if decision.inputs.high_volume else "n",
+                        "inputs_digest": digest,
+                        "payload": attestation.payload.decode(),
+                        "inputs": canonical_json(inputs_to_dict(decision.inputs)).decode(),
+                        "key_id": attestation.key_id,
+                        "algorithm": attestation.algorithm,
+                        "signature": attestation.signature.hex(),
+                    }
                 )
-            ).inserted_primary_key[0]
-            if replaced is not None and replaced.outcome is not decision.outcome:
+            conn.execute(insert(decisions), rows)
+            changed = [(d, r) for d, _, r in items if r is not None and r.outcome is not d.outcome]
+            if changed:
+                seqs = dict(
+                    conn.execute(
+                        select(decisions.c.decision_id, decisions.c.seq).where(
+                            decisions.c.decision_id.in_([d.id for d, _ in changed])
+                        )
+                    ).all()
+                )
                 conn.execute(
-                    insert(decision_changes).values(
-                        decision_seq=seq, previous_outcome=replaced.outcome.value, change_time=decision.decide_time
-                    )
+                    insert(decision_changes),
+                    [
+                        {"decision_seq": seqs[d.id], "previous_outcome": r.outcome.value, "change_time": d.decide_time}
+                        for d, r in changed
+                    ],
                 )
 
     def get(self, party_id: str, decision_id: str) -> Decision | None:

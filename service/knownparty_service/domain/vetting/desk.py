@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from knownparty_service.domain.errors import (
+    DomainError,
     FailedPreconditionError,
     FieldViolation,
     NotFoundError,
@@ -61,8 +62,9 @@ def entry_fingerprint(entry: WatchlistEntry) -> str:
 
 
 class DecisionRepository(Protocol):
-    def add(self, decision: Decision, inputs_digest: str, replaced: Decision | None) -> None:
-        """Stores the decision; records a change when `replaced` (the one in force) had another outcome."""
+    def add_many(self, items: list[tuple[Decision, str, Decision | None]]) -> None:
+        """Stores (decision, inputs digest, the decision it replaces) in one transaction; records a
+        change for each that replaced a decision with another outcome."""
 
     def get(self, party_id: str, decision_id: str) -> Decision | None: ...
 
@@ -159,6 +161,47 @@ class VettingDesk:
 
     def vet(self, party_name: str, purpose: Purpose, *, high_volume: bool = False, path: str = "party") -> Decision:
         """Decides the flag for a party (a request): the decision in force when nothing changed."""
+        party = self._admit(party_name, purpose, path)
+        with self._locks[self._lock_of(party.id, purpose)]:
+            decision, write = self._decide(party, purpose, high_volume, Trigger.REQUEST, {})
+            if write is not None:
+                self._decisions.add_many([write])
+        return decision
+
+    def vet_many(self, requests: list[tuple[str, Purpose, bool, str]]) -> list[Decision | DomainError]:
+        """vet() of each (party name, purpose, high_volume, field path), the new decisions stored
+        in one transaction; a refused request gets its error in its place."""
+        admitted: list[Party | DomainError] = []
+        for party_name, purpose, _, path in requests:
+            try:
+                admitted.append(self._admit(party_name, purpose, path))
+            except DomainError as exc:
+                admitted.append(exc)
+        locks = sorted(
+            {self._lock_of(p.id, r[1]) for p, r in zip(admitted, requests) if not isinstance(p, DomainError)}
+        )
+        results: list[Decision | DomainError] = []
+        writes = []
+        decided: dict = {}  # (party, purpose) -> (decision, digest) decided earlier in this batch
+        for index in locks:  # in order: two batches never wait on each other in a cycle
+            self._locks[index].acquire()
+        try:
+            for party, (_, purpose, high_volume, _) in zip(admitted, requests):
+                if isinstance(party, DomainError):
+                    results.append(party)
+                    continue
+                decision, write = self._decide(party, purpose, high_volume, Trigger.REQUEST, decided)
+                if write is not None:
+                    writes.append(write)
+                results.append(decision)
+            if writes:
+                self._decisions.add_many(writes)
+        finally:
+            for index in locks:
+                self._locks[index].release()
+        return results
+
+    def _admit(self, party_name: str, purpose: Purpose, path: str) -> Party:
         party_id = parse_party_name(party_name, path)
         party = self._parties.get(party_id)
         if party is None:
@@ -171,57 +214,62 @@ class VettingDesk:
                 f"parties/{party_id} is a {party.fields.kind.value}; {purpose.value} applies to a {wanted.value}",
                 reason="WRONG_PARTY_KIND",
             )
-        decision, _ = self._decide(party, purpose, high_volume, Trigger.REQUEST)
-        return decision
+        return party
+
+    def _lock_of(self, party_id: str, purpose: Purpose) -> int:
+        return hash((party_id, purpose)) % len(self._locks)
 
     def reevaluate(self, party_id: str, purpose: Purpose, high_volume: bool) -> Decision | None:
         """Re-decides a party after something it rests on changed; stores a decision only when the
-        outcome differs from the one in force. Returns that new decision, else None."""
+        outcome (or the policy) differs from the one in force. Returns that new decision, else None."""
         party = self._parties.get(party_id)
         if party is None or party.fields.kind is not _KINDS[purpose]:
             return None
-        decision, changed = self._decide(party, purpose, high_volume, Trigger.REEVALUATION)
-        return decision if changed else None
+        with self._locks[self._lock_of(party.id, purpose)]:
+            decision, write = self._decide(party, purpose, high_volume, Trigger.REEVALUATION, {})
+            if write is None:
+                return None
+            self._decisions.add_many([write])
+        return decision if write[2] is None or write[2].outcome is not decision.outcome else None
 
-    def _decide(self, party: Party, purpose: Purpose, high_volume: bool, trigger: Trigger) -> tuple[Decision, bool]:
-        with self._locks[hash((party.id, purpose)) % len(self._locks)]:
-            # The time is taken under the lock, so that decisions of one party and purpose are
-            # stored in the order of their decide times.
-            now = self._clock()
-            inputs = self._gather(party, purpose, high_volume, now)
-            digest = inputs.digest()
-            found = self._decisions.in_force(party.id, purpose, now)
-            current = found[0] if found else None
-            if current is not None and current.policy_version == self._policy.version:
-                unchanged = found[1] == digest and now < current.valid_until
-                if trigger is Trigger.REQUEST and unchanged:
-                    return current, False
-            outcome, reasons = evaluate(inputs, self._policy)
-            if (
-                trigger is Trigger.REEVALUATION
-                and current is not None
-                and current.outcome is outcome
-                and current.policy_version == self._policy.version
-            ):
-                return current, False
-            decision = self._signed(
-                Decision(
-                    id="d" + secrets.token_hex(10),
-                    party_id=party.id,
-                    purpose=purpose,
-                    outcome=outcome,
-                    reasons=reasons,
-                    policy_version=self._policy.version,
-                    list_versions=inputs.list_versions,
-                    decide_time=now,
-                    valid_until=now + timedelta(days=self._policy.decisions.valid_for_days),
-                    trigger=trigger,
-                    party_revision=party.revision,
-                    inputs=inputs,
-                )
+    def _decide(self, party: Party, purpose: Purpose, high_volume: bool, trigger: Trigger, decided: dict):
+        """(decision, what to store or None). The caller holds the party's lock, so that decisions
+        of one party and purpose are stored in the order of their decide times."""
+        now = self._clock()
+        inputs = self._gather(party, purpose, high_volume, now)
+        digest = inputs.digest()
+        found = decided.get((party.id, purpose)) or self._decisions.in_force(party.id, purpose, now)
+        current = found[0] if found else None
+        if current is not None and current.policy_version == self._policy.version:
+            unchanged = found[1] == digest and now < current.valid_until
+            if trigger is Trigger.REQUEST and unchanged:
+                return current, None
+        outcome, reasons = evaluate(inputs, self._policy)
+        if (
+            trigger is Trigger.REEVALUATION
+            and current is not None
+            and current.outcome is outcome
+            and current.policy_version == self._policy.version
+        ):
+            return current, None
+        decision = self._signed(
+            Decision(
+                id="d" + secrets.token_hex(10),
+                party_id=party.id,
+                purpose=purpose,
+                outcome=outcome,
+                reasons=reasons,
+                policy_version=self._policy.version,
+                list_versions=inputs.list_versions,
+                decide_time=now,
+                valid_until=now + timedelta(days=self._policy.decisions.valid_for_days),
+                trigger=trigger,
+                party_revision=party.revision,
+                inputs=inputs,
             )
-            self._decisions.add(decision, digest, current)
-            return decision, current is None or current.outcome is not outcome
+        )
+        decided[(party.id, purpose)] = (decision, digest)
+        return decision, (decision, digest, current)
 
     def _signed(self, decision: Decision) -> Decision:
         payload = canonical_json(decision_payload(decision))
