@@ -83,3 +83,17 @@ def test_vet_a_file_streams_answers_with_errors_in_place(target, tmp_path):
     bad.write_text('{"party": "harbor-lane", "purpose": "buyer"}\n')
     refused = invoke(target, "vet", "--input", str(bad))
     assert refused.exit_code == 2 and "purpose must be seller or shipper" in refused.output
+
+
+def test_a_seller_created_with_a_verification_on_the_command_line_is_known(target):
+    _parties(target)
+    created = invoke(
+        target, "parties", "create", "--kind", "seller", "--id", "quiet-crafts", "--legal-name", "Quiet Honest Crafts LLC",
+        "--address-line", "5 Elm St", "--city", "Portland", "--country", "US",
+        "--verified", "legal_name:government-registry:OR-SOS",
+    )
+    assert created.exit_code == 0, created.output
+    assert "government-registry (OR-SOS)" in created.stdout
+    assert invoke(target, "vet", "quiet-crafts").exit_code == 0
+    refused = invoke(target, "parties", "create", "--kind", "seller", "--legal-name", "X", "--verified", "legal_name:telepathy")
+    assert refused.exit_code == 2 and "FIELD:METHOD" in refused.output

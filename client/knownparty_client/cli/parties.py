@@ -44,6 +44,17 @@ IdentifierOpt = Annotated[
         "carrier-account.",
     ),
 ]
+VerifiedOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--verified",
+        metavar="FIELD:METHOD[:REFERENCE]",
+        help="A field verified now, for example legal_name:government-registry:OpenCorporates (repeatable). "
+        "FIELD is legal_name, aliases, addresses, identifiers, email or phone; METHOD one of document, "
+        "government-registry, third-party-service, email-confirmation, phone-confirmation, "
+        "bank-confirmation, manual-review, self-certification.",
+    ),
+]
 EmailOpt = Annotated[Optional[str], typer.Option("--email")]
 PhoneOpt = Annotated[Optional[str], typer.Option("--phone", help="E.164, for example +14155550100.")]
 
@@ -63,6 +74,19 @@ def _address(
     )
 
 
+def parse_verification(text: str) -> types.FieldVerification:
+    field, _, rest = text.partition(":")
+    method, _, reference = rest.partition(":")
+    name = "VERIFICATION_METHOD_" + method.strip().upper().replace("-", "_")
+    if not field or name not in types.VerificationMethod.keys():
+        raise typer.BadParameter(f"--verified {text!r}: expected FIELD:METHOD[:REFERENCE]")
+    verification = types.FieldVerification(
+        field=field.strip(), method=types.VerificationMethod.Value(name), source_reference=reference.strip()
+    )
+    verification.verify_time.GetCurrentTime()
+    return verification
+
+
 @app.command("create")
 def create(
     ctx: typer.Context,
@@ -77,6 +101,7 @@ def create(
     identifier: IdentifierOpt = None,
     email: EmailOpt = None,
     phone: PhoneOpt = None,
+    verified: VerifiedOpt = None,
     party_id: Annotated[str, typer.Option("--id", help="Party id to use; the server picks one if not given.")] = "",
     request_id: Annotated[
         Optional[str], typer.Option("--request-id", help="Idempotency key; a random one if not given.")
@@ -90,6 +115,7 @@ def create(
         identifiers=[parse_identifier(i) for i in identifier or []],
         email=email or "",
         phone=phone or "",
+        verifications=[parse_verification(v) for v in verified or []],
     )
     addr = _address(address_line, city, region, postal_code, country)
     if addr is not None:
