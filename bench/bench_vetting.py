@@ -31,11 +31,11 @@ import random
 import sys
 import time
 from concurrent import futures
-from pathlib import Path
 
 import harness
 import servers
 from bench_parties import backend_database
+from bench_payments import peak_rss_mb
 
 from knownparty_client import KnownPartyClient, types
 
@@ -168,10 +168,11 @@ def run_backend(backend: str, args) -> dict | None:
                 print(f"[{backend}] {label}: {result.throughput:,.0f} calls/s ({result.errors} errors)", flush=True)
                 results.append(result)
             reevaluation = reevaluate_after_list_update(server.target, sellers, args.changed)
+            reevaluation["server_peak_rss_mb"] = peak_rss_mb(server.pid)
             print(
                 f"[{backend}] list update: {reevaluation['changed_seen']}/{reevaluation['changed_expected']} expected changes "
                 f"published {reevaluation['seconds']:.1f} s after the import call (import {reevaluation['import_seconds']:.1f} s) "
-                f"over {total:,} decided parties",
+                f"over {total:,} decided parties; server peak RSS {reevaluation['server_peak_rss_mb']:,.0f} MB",
                 flush=True,
             )
     baseline = (results[0].throughput + results[-1].throughput) / 2

@@ -12,11 +12,12 @@ from knownparty_service.api.party_messages import (
     query_from_request,
     revision_to_message,
 )
+from knownparty_service.domain.bounded_cache import BoundedCache
 from knownparty_service.domain.errors import ViolationCollector
 from knownparty_service.domain.party_registry import PartyRegistry
 
 
-_ENCODED_CACHE_SIZE = 20_000
+_ENCODED_CACHE_SIZE = 200_000
 
 
 class PartyServicer(party_pb2_grpc.PartyServiceServicer):
@@ -24,16 +25,14 @@ class PartyServicer(party_pb2_grpc.PartyServiceServicer):
         self._registry = registry
         # Encoded messages by (party id, revision), the hot read's translation done once per
         # revision; each call gets its own copy, parsed from the bytes.
-        self._encoded: dict[tuple[str, int], bytes] = {}
+        self._encoded: BoundedCache = BoundedCache(_ENCODED_CACHE_SIZE)
 
     def _message(self, party) -> pb.Party:
         key = (party.id, party.revision)
         encoded = self._encoded.get(key)
         if encoded is None:
-            if len(self._encoded) >= _ENCODED_CACHE_SIZE:
-                self._encoded.clear()
             message = party_to_message(party)
-            self._encoded[key] = message.SerializeToString()
+            self._encoded.put(key, message.SerializeToString())
             return message
         return pb.Party.FromString(encoded)
 

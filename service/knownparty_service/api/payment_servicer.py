@@ -13,6 +13,7 @@ from knownparty_service.api.payment_messages import (
     standing_to_message,
 )
 from knownparty_service.api.party_messages import time_out
+from knownparty_service.domain.bounded_cache import BoundedCache
 from knownparty_service.domain.errors import ValidationError, ViolationCollector
 from knownparty_service.domain.payment_ledger import MAX_BATCH_ROWS, ImportSummary, PaymentLedger
 from knownparty_service.domain.payments import settle_time
@@ -24,7 +25,7 @@ _KEPT_MESSAGES = 50_000
 class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
     def __init__(self, ledger: PaymentLedger):
         self._ledger = ledger
-        self._standing_messages: dict[int, tuple[object, pb.PaymentStanding]] = {}
+        self._standing_messages: BoundedCache = BoundedCache(_KEPT_MESSAGES)
 
     def _line_message(self, line) -> pb.FeeLine:
         return fee_line_to_message(line, settle_time(line, self._ledger.policy.repeat_customer))
@@ -82,9 +83,7 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
         # while it holds) and copied, with the time of this call, for every later read.
         kept = self._standing_messages.get(id(computed))
         if kept is None or kept[0] is not computed:
-            if len(self._standing_messages) >= _KEPT_MESSAGES:
-                self._standing_messages.clear()
-            kept = self._standing_messages[id(computed)] = (computed, standing_to_message(computed))
+            kept = self._standing_messages.put(id(computed), (computed, standing_to_message(computed)))
         reply = pb.PaymentStanding()
         reply.CopyFrom(kept[1])
         time_out(now, reply.as_of)

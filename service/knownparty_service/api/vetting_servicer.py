@@ -19,6 +19,7 @@ from knownparty_service.api.vetting_messages import (
     reasons_to_messages,
 )
 from knownparty_service.api.errors import status_for
+from knownparty_service.domain.bounded_cache import BoundedCache
 from knownparty_service.domain.errors import DomainError, ValidationError, ViolationCollector
 from knownparty_service.domain.vetting.desk import VettingDesk
 from knownparty_service.domain.vetting.model import Purpose
@@ -27,7 +28,7 @@ MAX_STREAM_REQUESTS = 1_000_000
 # How often a watcher looks for new changes (they may come from another process).
 WATCH_POLL_SECONDS = 0.5
 _CHANGES_PER_READ = 500
-_KEPT_MESSAGES = 50_000
+_KEPT_MESSAGES = 200_000
 # Requests of a VetParties stream decided and stored together.
 _VET_BATCH = 256
 
@@ -43,7 +44,7 @@ def _cursor(text: str, path: str) -> int:
 class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
     def __init__(self, desk: VettingDesk, keys):
         self._desk = desk
-        self._messages: dict[str, pb.Decision] = {}
+        self._messages: BoundedCache = BoundedCache(_KEPT_MESSAGES)
         # () -> [(key id, algorithm, public key, create time)], current key first.
         self._keys = keys
 
@@ -51,9 +52,7 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         # Decisions are immutable: each message is built once and copied for later replies.
         kept = self._messages.get(decision.id)
         if kept is None:
-            if len(self._messages) >= _KEPT_MESSAGES:
-                self._messages.clear()
-            kept = self._messages[decision.id] = decision_to_message(decision)
+            kept = self._messages.put(decision.id, decision_to_message(decision))
         reply = pb.Decision()
         reply.CopyFrom(kept)
         return reply

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from knownparty_service.domain.bounded_cache import BoundedCache
 from knownparty_service.domain.policy import Policy
 from knownparty_service.domain.vetting.desk import PartyScreen, entry_fingerprint
 from knownparty_service.domain.vetting.model import HitFact
@@ -12,7 +13,7 @@ from knownparty_service.domain.watchlists.screener import IndexSnapshot
 
 # Hits per name kept for a decision: enough for any real party, bounded for a pathological one.
 _HITS_PER_NAME = 20
-_CACHE_SIZE = 100_000
+_CACHE_SIZE = 500_000
 
 
 class IndexPartyScreener:
@@ -22,7 +23,7 @@ class IndexPartyScreener:
         self._query_type = query_type
         # (index, names, countries) -> screen: a party is screened again only when its names or
         # the index change (vetting the same party twice, or re-evaluating it, reuses it).
-        self._cache: dict = {}
+        self._cache: BoundedCache = BoundedCache(_CACHE_SIZE)
         self._cached_for: IndexSnapshot | None = None
         self._lock = threading.Lock()
 
@@ -31,7 +32,7 @@ class IndexPartyScreener:
         if snapshot is not self._cached_for:
             # A new index: the old screens are stale, and must not keep the old index alive.
             with self._lock:
-                self._cache, self._cached_for = {}, snapshot
+                self._cache, self._cached_for = BoundedCache(_CACHE_SIZE), snapshot
         key = (tuple(names), countries)
         cached = self._cache.get(key)
         if cached is not None and cached[0] is snapshot:
@@ -61,7 +62,5 @@ class IndexPartyScreener:
         result = PartyScreen(hits, versions, entries)
         with self._lock:
             if snapshot is self._cached_for:
-                if len(self._cache) >= _CACHE_SIZE:
-                    self._cache.clear()
-                self._cache[key] = (snapshot, result)
+                self._cache.put(key, (snapshot, result))
         return result

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple, Protocol
 
+from knownparty_service.domain.bounded_cache import BoundedCache
 from knownparty_service.domain.errors import (
     DomainError,
     FailedPreconditionError,
@@ -201,7 +202,7 @@ class PaymentLedger:
         self._repository = repository
         self._policy = policy
         self._clock = clock
-        self._computed: dict[tuple[str, int, int], tuple[PaymentStanding, datetime]] = {}
+        self._computed: BoundedCache = BoundedCache(_COMPUTED_CACHE_SIZE)
 
     @property
     def policy(self) -> Policy:
@@ -321,9 +322,7 @@ class PaymentLedger:
         if cached is not None and now <= cached[1]:
             return cached[0], now
         result = standing(party_id, window, open_lines, last_default, now, self._policy.version, rules)
-        if len(self._computed) >= _COMPUTED_CACHE_SIZE:
-            self._computed.clear()
-        self._computed[key] = (result, _valid_until(open_lines, now, rules))
+        self._computed.put(key, (result, _valid_until(open_lines, now, rules)))
         return result, now
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from knownparty_service.domain.bounded_cache import BoundedCache
 from knownparty_service.domain.errors import FailedPreconditionError
 from knownparty_service.domain.party_registry import utc_now
 from knownparty_service.domain.vetting.codec import decision_from_payload, inputs_from_dict, inputs_to_dict
@@ -71,7 +72,7 @@ def _clearance_from_row(row) -> MatchClearance:
 _CLEARANCE_FROM = match_clearances.join(parties, parties.c.seq == match_clearances.c.party_seq)
 
 
-_DECODED_CACHE_SIZE = 100_000
+_DECODED_CACHE_SIZE = 200_000
 
 
 class SqlDecisionRepository:
@@ -99,14 +100,12 @@ class SqlDecisionRepository:
             .order_by(match_clearances.c.seq),
         )
         # Decisions are immutable: each is decoded once.
-        self._decoded: dict[int, Decision] = {}
+        self._decoded: BoundedCache = BoundedCache(_DECODED_CACHE_SIZE)
 
     def _decision(self, row) -> Decision:
         decision = self._decoded.get(row.seq)
         if decision is None:
-            if len(self._decoded) >= _DECODED_CACHE_SIZE:
-                self._decoded.clear()
-            decision = self._decoded[row.seq] = _decision_from_row(row)
+            decision = self._decoded.put(row.seq, _decision_from_row(row))
         return decision
 
     @staticmethod

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, bindparam, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from knownparty_service.domain.bounded_cache import BoundedCache
 from knownparty_service.domain.errors import AlreadyExistsError, NotFoundError
 from knownparty_service.domain.party_registry import IdempotencyKey, PartyChangeSet
 from knownparty_service.domain.parties import Party, PartyChange, PartyQuery, PartyRevision, PartyState
@@ -30,7 +31,7 @@ _PARTY_COLUMNS = (
 )
 
 
-_DECODED_CACHE_SIZE = 20_000
+_DECODED_CACHE_SIZE = 200_000
 _GET_PARTY = select(*_PARTY_COLUMNS).where(parties.c.party_id == bindparam("party_id"))
 
 
@@ -44,7 +45,7 @@ class SqlPartyRepository:
         self._get_party = FastQuery(database, _GET_PARTY)
         # Decoded parties by (party_id, revision): a revision never changes once written, so a
         # hit is exact; only the JSON decoding is saved, the row is always read.
-        self._decoded: dict[tuple[str, int], Party] = {}
+        self._decoded: BoundedCache = BoundedCache(_DECODED_CACHE_SIZE)
 
     # -- create -------------------------------------------------------------------------------
 
@@ -163,9 +164,7 @@ class SqlPartyRepository:
         key = (row.party_id, row.revision)
         party = self._decoded.get(key)
         if party is None:
-            if len(self._decoded) >= _DECODED_CACHE_SIZE:
-                self._decoded.clear()
-            party = self._decoded[key] = party_from_row(row)
+            party = self._decoded.put(key, party_from_row(row))
         return party
 
     def list(self, query: PartyQuery, after: int, limit: int) -> tuple[list[Party], int | None]:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, String, and_, any_, bindparam, delete, func, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from knownparty_service.domain.bounded_cache import BoundedCache
 from knownparty_service.domain.errors import NotFoundError
 from knownparty_service.domain.parties import PartyKind, PartyState
 from knownparty_service.domain.payment_ledger import (
@@ -33,7 +34,6 @@ from knownparty_service.domain.payments import (
     FeeLine,
     FeeResolution,
     FeeType,
-    LineFacts,
     OpenLine,
     PaymentRecord,
     WindowTotals,
@@ -222,7 +222,7 @@ class SqlPaymentRepository:
             .where(parties.c.party_id == bindparam("party_id")),
         )
         # Standing inputs by (party id, ledger version, first day): exact while the version holds.
-        self._standing_cache: dict[tuple[str, int, int], tuple] = {}
+        self._standing_cache: BoundedCache = BoundedCache(_STANDING_CACHE_SIZE)
 
     def _reference_in(self, column):
         if self._is_sqlite:
@@ -517,9 +517,7 @@ class SqlPaymentRepository:
         if cached is not None:
             return version, cached
         version, inputs = self._read_standing_inputs(head.seq, first_day)
-        if len(self._standing_cache) >= _STANDING_CACHE_SIZE:
-            self._standing_cache.clear()
-        self._standing_cache[(party_id, version, first_day)] = inputs
+        self._standing_cache.put((party_id, version, first_day), inputs)
         return version, inputs
 
     def _read_standing_inputs(self, seq: int, first_day: int):
