@@ -3,6 +3,7 @@ attestations, decisions in force, replay, match clearances, bulk vetting and dec
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -376,3 +377,63 @@ def test_a_changed_policy_under_a_recorded_version_is_refused_at_start(database_
     with pytest.raises(PolicyError) as caught:
         create_server(Settings(database_url=database_url, listen="127.0.0.1:0", policy_file=changed))
     assert "already recorded with other values" in str(caught.value) and str(changed) in str(caught.value)
+
+
+def test_old_keys_keep_verifying_after_a_key_rotation(database_url, tmp_path):
+    from knownparty_client import KnownPartyClient
+    from knownparty_service.api.server import create_server
+    from knownparty_service.settings import Settings
+
+    def start(key_file):
+        return create_server(Settings(database_url=database_url, listen="127.0.0.1:0", signing_key_file=key_file))
+
+    first = start(tmp_path / "old.key")
+    try:
+        with KnownPartyClient(f"127.0.0.1:{first.port}") as client:
+            import_watchlist(client)
+            decision = client.vet_seller(seller(client).name)
+    finally:
+        first.stop(grace=0)
+    second = start(tmp_path / "new.key")
+    try:
+        with KnownPartyClient(f"127.0.0.1:{second.port}") as client:
+            keys = client.get_signing_keys()
+            assert len(keys) == 2 and keys[0].current and not keys[1].current
+            assert keys[1].key_id == decision.attestation.key_id
+            assert client.verify_attestation(client.get_decision(decision.name)).valid
+            assert client.verify_attestation_remotely(decision).valid
+            newer = client.vet_seller(seller(client, "Second Shop LLC").name)
+            assert newer.attestation.key_id == keys[0].key_id != decision.attestation.key_id
+    finally:
+        second.stop(grace=0)
+
+
+def test_a_policy_change_re_decides_and_publishes_what_changed(database_url, tmp_path):
+    from knownparty_client import KnownPartyClient
+    from knownparty_service.api.server import create_server
+    from knownparty_service.settings import DEFAULT_POLICY_FILE, Settings
+
+    first = create_server(Settings(database_url=database_url, listen="127.0.0.1:0"))
+    try:
+        with KnownPartyClient(f"127.0.0.1:{first.port}") as client:
+            import_watchlist(client)
+            decision = client.vet_seller(seller(client, verified_days_ago=10).name)
+            assert decision.outcome == types.OUTCOME_KNOWN
+    finally:
+        first.stop(grace=0)
+    stricter = tmp_path / "policy.toml"
+    text = re.sub(r'(?m)^version = ".*"$', 'version = "2026-12-05.1"', DEFAULT_POLICY_FILE.read_text())
+    stricter.write_text(text.replace("verification_max_age_days = 730", "verification_max_age_days = 5"))
+    second = create_server(Settings(database_url=database_url, listen="127.0.0.1:0", policy_file=stricter))
+    try:
+        assert second.reevaluator.wait_idle(30)
+        with KnownPartyClient(f"127.0.0.1:{second.port}") as client:
+            (change,) = list(client.list_decision_changes())
+            assert change.previous_outcome == types.OUTCOME_KNOWN
+            assert change.decision.outcome == types.OUTCOME_NOT_KNOWN
+            assert change.decision.policy_version == "2026-12-05.1"
+            assert "IDENTITY_NOT_VERIFIED" in codes(change.decision)
+            # The old decision still replays under its own policy version.
+            assert client.replay_decision(decision.name).same
+    finally:
+        second.stop(grace=0)
