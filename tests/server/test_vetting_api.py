@@ -437,3 +437,20 @@ def test_a_policy_change_re_decides_and_publishes_what_changed(database_url, tmp
             assert client.replay_decision(decision.name).same
     finally:
         second.stop(grace=0)
+
+
+def test_a_kept_decision_expires_when_time_alone_changes_the_outcome(client, server):
+    import_watchlist(client)
+    party = seller(client, "Ageing Proof Shop", verified_days_ago=725)
+    first = client.vet_seller(party.name)
+    assert first.outcome == types.OUTCOME_KNOWN
+    assert client.vet_seller(party.name).name == first.name  # nothing changed: the kept decision
+    desk = server.reevaluator._desk
+    real_clock = desk._clock
+    desk._clock = lambda: real_clock() + timedelta(days=6)  # the verification is now 731 days old
+    try:
+        later = client.vet_seller(party.name)
+    finally:
+        desk._clock = real_clock
+    assert later.name != first.name and later.outcome == types.OUTCOME_NOT_KNOWN
+    assert "IDENTITY_NOT_VERIFIED" in codes(later)

@@ -27,6 +27,10 @@ class IndexPartyScreener:
         self._cached_for: IndexSnapshot | None = None
         self._lock = threading.Lock()
 
+    def list_versions(self) -> tuple[str, ...]:
+        snapshot = self._snapshot()
+        return tuple(f"watchlists/{l}/versions/{v}" for l, v in sorted(snapshot.versions.items()) if v)
+
     def screen_party(self, names: list[str], countries: tuple[str, ...]) -> PartyScreen:
         snapshot = self._snapshot()
         if snapshot is not self._cached_for:

@@ -37,6 +37,8 @@ from knownparty_service.domain.payments import (
     PaymentStanding,
     WindowTotals,
     standing,
+    day_number,
+    day_start,
     window_start_day,
 )
 from knownparty_service.domain.errors import ViolationCollector
@@ -307,6 +309,12 @@ class PaymentLedger:
         """(standing, now): the standing as last computed, the same object for as long as it
         holds, whose `as_of` is when it was computed; the standing as of `now` differs from it
         only in `as_of`. For callers that keep something derived from it (a reply message)."""
+        computed, now, _ = self.standing_and_expiry(name, now)
+        return computed, now
+
+    def standing_and_expiry(self, name: str, now: datetime | None = None) -> tuple[PaymentStanding, datetime, datetime]:
+        """kept_standing and the moment until which it holds if the ledger does not change: the
+        next deadline of an open line, or the next UTC midnight (the window moves)."""
         party_id = parse_party_name(name)
         now = now or self._clock()
         rules = self._policy.repeat_customer
@@ -319,11 +327,11 @@ class PaymentLedger:
         # first day) or an open line's deadline passes; until then only `as_of` moves.
         key = (party_id, version, first_day)
         cached = self._computed.get(key)
-        if cached is not None and now <= cached[1]:
-            return cached[0], now
-        result = standing(party_id, window, open_lines, last_default, now, self._policy.version, rules)
-        self._computed.put(key, (result, _valid_until(open_lines, now, rules)))
-        return result, now
+        if cached is None or now > cached[1]:
+            result = standing(party_id, window, open_lines, last_default, now, self._policy.version, rules)
+            cached = self._computed.put(key, (result, _valid_until(open_lines, now, rules)))
+        midnight = day_start(day_number(now) + 1)
+        return cached[0], now, min(cached[1], midnight)
 
 
 def _valid_until(open_lines: list[OpenLine], now: datetime, rules) -> datetime:

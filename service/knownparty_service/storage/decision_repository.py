@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from knownparty_service.domain.bounded_cache import BoundedCache
@@ -21,16 +22,21 @@ from knownparty_service.domain.vetting.model import (
     MatchClearance,
     Outcome,
     Purpose,
+    VetState,
 )
 from knownparty_service.domain.signing import canonical_json
 from knownparty_service.storage.database import Database, FastQuery, time_writer
 from knownparty_service.storage.tables import parties
+from knownparty_service.storage.payment_tables import ledger_heads
+from knownparty_service.storage.record_versions import bump_record_version
 from knownparty_service.storage.vetting_tables import (
     decision_changes,
     decisions,
     match_clearances,
+    party_record_versions,
     policy_texts,
     signing_keys,
+    vetting_stamps,
 )
 
 _DECISION_COLUMNS = (
@@ -99,6 +105,32 @@ class SqlDecisionRepository:
             .where(parties.c.party_id == bindparam("party_id"), match_clearances.c.revoke_time.is_(None))
             .order_by(match_clearances.c.seq),
         )
+        self._vet_state = FastQuery(
+            database,
+            select(
+                parties.c.seq,
+                parties.c.kind,
+                parties.c.state,
+                parties.c.revision,
+                party_record_versions.c.version.label("records"),
+                ledger_heads.c.version.label("ledger"),
+                vetting_stamps.c.stamp,
+                vetting_stamps.c.valid_until,
+                vetting_stamps.c.decision_seq,
+            )
+            .select_from(
+                parties.outerjoin(party_record_versions, party_record_versions.c.party_seq == parties.c.seq)
+                .outerjoin(ledger_heads, ledger_heads.c.party_seq == parties.c.seq)
+                .outerjoin(
+                    vetting_stamps,
+                    and_(vetting_stamps.c.party_seq == parties.c.seq, vetting_stamps.c.purpose == bindparam("purpose")),
+                )
+            )
+            .where(parties.c.party_id == bindparam("party_id")),
+        )
+        self._by_seq = FastQuery(database, select(*_DECISION_COLUMNS).where(decisions.c.seq == bindparam("seq")))
+        dialect = database.engine.dialect.name
+        self._upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         # Decisions are immutable: each is decoded once.
         self._decoded: BoundedCache = BoundedCache(_DECODED_CACHE_SIZE)
 
@@ -114,7 +146,7 @@ class SqlDecisionRepository:
 
     # -- decisions --------------------------------------------------------------------------------
 
-    def add_many(self, items: list[tuple[Decision, str, Decision | None]]) -> None:
+    def add_many(self, items: list[tuple[Decision, str, Decision | None]], stamps=()) -> None:
         with self._db.writing() as conn:
             party_seqs = {}
             for chunk_start in range(0, len(items), 500):
@@ -158,6 +190,7 @@ class SqlDecisionRepository:
                         for d, r in changed
                     ],
                 )
+            self._keep_stamps(conn, list(stamps))
 
     def get(self, party_id: str, decision_id: str) -> Decision | None:
         with self._db.reading() as conn:
@@ -173,6 +206,66 @@ class SqlDecisionRepository:
             self._in_force, {"party_id": party_id, "purpose": purpose.value, "at": self._write_time(at)}
         )
         return None if row is None else (self._decision(row), row.inputs_digest)
+
+    def vet_state(self, party_id: str, purpose: Purpose) -> VetState | None:
+        """One indexed read: what a repeated vetting needs to tell that nothing changed."""
+        row = self._db.fetch_one(self._vet_state, {"party_id": party_id, "purpose": purpose.value})
+        if row is None:
+            return None
+        return VetState(
+            kind=row.kind,
+            state=row.state,
+            revision=row.revision,
+            records_version=row.records or 0,
+            ledger_version=row.ledger or 0,
+            stamp=row.stamp,
+            stamp_valid_until=row.valid_until,
+            decision_seq=row.decision_seq,
+        )
+
+    def decision_by_seq(self, seq: int) -> Decision | None:
+        decision = self._decoded.get(seq)
+        if decision is None:
+            row = self._db.fetch_one(self._by_seq, {"seq": seq})
+            decision = None if row is None else self._decision(row)
+        return decision
+
+    def keep_stamps(self, stamps: list) -> None:
+        with self._db.writing() as conn:
+            self._keep_stamps(conn, stamps)
+
+    def _keep_stamps(self, conn: Connection, stamps) -> None:
+        if not stamps:
+            return
+        ids = [s[4] for s in stamps]
+        found = {
+            r.decision_id: (r.seq, r.party_seq)
+            for r in conn.execute(
+                select(decisions.c.decision_id, decisions.c.seq, decisions.c.party_seq).where(decisions.c.decision_id.in_(ids))
+            )
+        }
+        rows = [
+            {
+                "party_seq": found[decision_id][1],
+                "purpose": purpose.value,
+                "stamp": stamp,
+                "valid_until": valid_until,
+                "decision_seq": found[decision_id][0],
+            }
+            for _, purpose, stamp, valid_until, decision_id in stamps
+        ]
+        statement = self._upsert(vetting_stamps)
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[vetting_stamps.c.party_seq, vetting_stamps.c.purpose],
+                set_={
+                    "stamp": statement.excluded.stamp,
+                    "valid_until": statement.excluded.valid_until,
+                    "decision_seq": statement.excluded.decision_seq,
+                },
+            ),
+            rows,
+        )
 
     def active_clearances(self, party_id: str) -> list[MatchClearance]:
         return [_clearance_from_row(r) for r in self._db.fetch_all(self._active_clearances, {"party_id": party_id})]
@@ -258,6 +351,7 @@ class SqlDecisionRepository:
                     earlier = self._clearance_by_request(conn, party_seq, request_id)
                     if earlier is not None:
                         return earlier
+                bump_record_version(conn, party_seq)
                 conn.execute(
                     insert(match_clearances).values(
                         clearance_id=clearance.id,
@@ -326,6 +420,7 @@ class SqlDecisionRepository:
                 .where(match_clearances.c.seq == row.seq)
                 .values(revoke_time=now, revoked_by=analyst)
             )
+            bump_record_version(conn, row.party_seq)
         return dataclasses.replace(_clearance_from_row(row), revoke_time=now, revoked_by=analyst)
 
     # -- policy texts and signing keys ------------------------------------------------------------

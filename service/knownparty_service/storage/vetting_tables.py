@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, Text
 
 from knownparty_service.storage.tables import SurrogateKey, UtcDateTime, metadata
 
@@ -57,6 +57,29 @@ match_clearances = Table(
     Column("request_id", String(100), nullable=True),
     Index("ix_match_clearances_party", "party_seq", "seq"),
     Index("uq_match_clearances_request", "party_seq", "request_id", unique=True),
+)
+
+# Bumped, in the same transaction, by every change to a party's violations and clearances: with
+# the party's revision and its ledger version, it tells whether anything a decision rests on has
+# changed without reading those records.
+party_record_versions = Table(
+    "party_record_versions",
+    metadata,
+    Column("party_seq", SurrogateKey, ForeignKey("parties.seq"), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
+
+# Per party and purpose: the decision in force and the stamp of the facts it was last confirmed
+# against (revisions, versions, lists, policy), valid until the first moment the passing of time
+# alone could change it.
+vetting_stamps = Table(
+    "vetting_stamps",
+    metadata,
+    Column("party_seq", SurrogateKey, ForeignKey("parties.seq"), primary_key=True),
+    Column("purpose", String(32), primary_key=True),
+    Column("stamp", String(400), nullable=False),
+    Column("valid_until", UtcDateTime, nullable=False),
+    Column("decision_seq", SurrogateKey, ForeignKey("decisions.seq"), nullable=False),
 )
 
 policy_texts = Table(

@@ -24,11 +24,13 @@ from knownparty_service.domain.violations import (
     ViolationQuery,
 )
 from knownparty_service.storage.database import Database, FastQuery
+from knownparty_service.storage.record_versions import bump_record_version
 from knownparty_service.storage.idempotency import find_earlier_result, remember_result
 from knownparty_service.storage.tables import parties, violation_status_changes, violations
 
 _COLUMNS = (
     violations.c.seq,
+    violations.c.party_seq,
     parties.c.party_id,
     violations.c.violation_id,
     violations.c.category,
@@ -160,6 +162,7 @@ class SqlViolationRepository:
                 ).inserted_primary_key[0]
                 for revision, change in enumerate(violation.status_history, start=1):
                     _record_change(conn, seq, revision, change)
+                bump_record_version(conn, party.seq)
                 if idempotency:
                     remember_result(conn, idempotency, seq, violation.revision, violation.create_time)
                 return violation
@@ -292,6 +295,7 @@ class SqlViolationRepository:
                 .values(status=change.status.value, revision=revision, update_time=change.change_time)
             )
             _record_change(conn, row.seq, revision, change)
+            bump_record_version(conn, row.party_seq)
             return Violation(
                 id=current.id,
                 party_id=current.party_id,

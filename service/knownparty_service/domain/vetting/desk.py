@@ -40,6 +40,7 @@ from knownparty_service.domain.vetting.model import (
     StandingFact,
     Trigger,
     VerificationFact,
+    VetState,
     VettingInputs,
     ViolationFact,
 )
@@ -88,6 +89,13 @@ class DecisionRepository(Protocol):
 
     def active_clearances(self, party_id: str) -> list[MatchClearance]: ...
 
+    def vet_state(self, party_id: str, purpose: Purpose) -> VetState | None: ...
+
+    def decision_by_seq(self, seq: int) -> Decision | None: ...
+
+    def keep_stamps(self, stamps: list) -> None:
+        """(party id, purpose, stamp, valid until, decision id) of decisions confirmed unchanged."""
+
     def keep_policy(self, version: str, text: str) -> None:
         """Keeps the policy text of a version; refuses (PolicyConflict) another text for a known version."""
 
@@ -104,7 +112,8 @@ class ViolationSource(Protocol):
 
 
 class StandingSource(Protocol):
-    def standing(self, name: str, now: datetime | None = None): ...
+    def standing_and_expiry(self, name: str, now: datetime | None = None):
+        """(standing, now, the moment until which it holds unless the ledger changes)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,9 @@ class PartyScreen:
 
 class PartyScreener(Protocol):
     def screen_party(self, names: list[str], countries: tuple[str, ...]) -> PartyScreen: ...
+
+    def list_versions(self) -> tuple[str, ...]:
+        """`watchlists/{list}/versions/{n}` of the index screened on now."""
 
 
 @dataclass(frozen=True)
@@ -161,12 +173,45 @@ class VettingDesk:
 
     def vet(self, party_name: str, purpose: Purpose, *, high_volume: bool = False, path: str = "party") -> Decision:
         """Decides the flag for a party (a request): the decision in force when nothing changed."""
+        party_id = parse_party_name(party_name, path)
+        state = self._decisions.vet_state(party_id, purpose)
+        kept = self._kept_decision(state, purpose, high_volume)
+        if kept is not None:
+            return kept
         party = self._admit(party_name, purpose, path)
         with self._locks[self._lock_of(party.id, purpose)]:
-            decision, write = self._decide(party, purpose, high_volume, Trigger.REQUEST, {})
-            if write is not None:
-                self._decisions.add_many([write])
+            decision, write, stamp = self._decide(party, purpose, high_volume, Trigger.REQUEST, {}, state)
+            self._store([write] if write else [], [stamp] if stamp else [])
         return decision
+
+    def _kept_decision(self, state: VetState | None, purpose: Purpose, high_volume: bool) -> Decision | None:
+        """The decision in force when the stamp says nothing it rests on changed since it was
+        confirmed (one indexed read instead of reading every record again); else None."""
+        if state is None or state.stamp is None or state.stamp != self._stamp(state, high_volume):
+            return None
+        if state.state == PartyState.ARCHIVED.value or state.kind != _KINDS[purpose].value:
+            return None  # refused on the full path, with its error
+        if self._clock() >= state.stamp_valid_until:
+            return None
+        return self._decisions.decision_by_seq(state.decision_seq)
+
+    def _stamp(self, state: VetState, high_volume: bool) -> str:
+        return "|".join(
+            (
+                str(state.revision),
+                str(state.records_version),
+                str(state.ledger_version),
+                "hv" if high_volume else "",
+                self._policy.version,
+                ",".join(self._screener.list_versions()),
+            )
+        )
+
+    def _store(self, writes, stamps) -> None:
+        if writes:
+            self._decisions.add_many(writes, stamps)
+        elif stamps:
+            self._decisions.keep_stamps(stamps)
 
     def vet_many(self, requests: list[tuple[str, Purpose, bool, str]]) -> list[Decision | DomainError]:
         """vet() of each (party name, purpose, high_volume, field path), the new decisions stored
@@ -181,7 +226,7 @@ class VettingDesk:
             {self._lock_of(p.id, r[1]) for p, r in zip(admitted, requests) if not isinstance(p, DomainError)}
         )
         results: list[Decision | DomainError] = []
-        writes = []
+        writes, stamps = [], []
         decided: dict = {}  # (party, purpose) -> (decision, digest) decided earlier in this batch
         for index in locks:  # in order: two batches never wait on each other in a cycle
             self._locks[index].acquire()
@@ -190,12 +235,14 @@ class VettingDesk:
                 if isinstance(party, DomainError):
                     results.append(party)
                     continue
-                decision, write = self._decide(party, purpose, high_volume, Trigger.REQUEST, decided)
+                state = self._decisions.vet_state(party.id, purpose)
+                decision, write, stamp = self._decide(party, purpose, high_volume, Trigger.REQUEST, decided, state)
                 if write is not None:
                     writes.append(write)
+                if stamp is not None:
+                    stamps.append(stamp)
                 results.append(decision)
-            if writes:
-                self._decisions.add_many(writes)
+            self._store(writes, stamps)
         finally:
             for index in locks:
                 self._locks[index].release()
@@ -226,32 +273,50 @@ class VettingDesk:
         if party is None or party.fields.kind is not _KINDS[purpose]:
             return None
         with self._locks[self._lock_of(party.id, purpose)]:
-            decision, write = self._decide(party, purpose, high_volume, Trigger.REEVALUATION, {})
+            state = self._decisions.vet_state(party.id, purpose)
+            decision, write, stamp = self._decide(party, purpose, high_volume, Trigger.REEVALUATION, {}, state)
+            self._store([write] if write else [], [stamp] if stamp else [])
             if write is None:
                 return None
-            self._decisions.add_many([write])
         return decision if write[2] is None or write[2].outcome is not decision.outcome else None
 
-    def _decide(self, party: Party, purpose: Purpose, high_volume: bool, trigger: Trigger, decided: dict):
-        """(decision, what to store or None). The caller holds the party's lock, so that decisions
-        of one party and purpose are stored in the order of their decide times."""
+    def _decide(
+        self, party: Party, purpose: Purpose, high_volume: bool, trigger: Trigger, decided: dict, state: VetState | None
+    ):
+        """(decision, what to store or None, the stamp to keep or None). The caller holds the
+        party's lock, so that decisions of one party and purpose are stored in the order of their
+        decide times. `state` was read before the records: a change after it makes the stamp
+        stale, never the other way round."""
         now = self._clock()
-        inputs = self._gather(party, purpose, high_volume, now)
+        inputs, facts_hold_until = self._gather(party, purpose, high_volume, now)
         digest = inputs.digest()
         found = decided.get((party.id, purpose)) or self._decisions.in_force(party.id, purpose, now)
         current = found[0] if found else None
-        if current is not None and current.policy_version == self._policy.version:
-            unchanged = found[1] == digest and now < current.valid_until
-            if trigger is Trigger.REQUEST and unchanged:
-                return current, None
+
+        def stamped(decision: Decision):
+            if state is None or state.revision != party.revision:
+                return None
+            until = min(decision.valid_until, facts_hold_until)
+            return (party.id, purpose, self._stamp(state, high_volume), until, decision.id)
+
         outcome, reasons = evaluate(inputs, self._policy)
+        if current is not None and current.policy_version == self._policy.version:
+            # The same facts, and time has not changed what they mean (an age, a look-back).
+            unchanged = (
+                found[1] == digest
+                and now < current.valid_until
+                and outcome is current.outcome
+                and [r.code for r in reasons] == [r.code for r in current.reasons]
+            )
+            if trigger is Trigger.REQUEST and unchanged:
+                return current, None, stamped(current)
         if (
             trigger is Trigger.REEVALUATION
             and current is not None
             and current.outcome is outcome
             and current.policy_version == self._policy.version
         ):
-            return current, None
+            return current, None, None
         decision = self._signed(
             Decision(
                 id="d" + secrets.token_hex(10),
@@ -269,7 +334,7 @@ class VettingDesk:
             )
         )
         decided[(party.id, purpose)] = (decision, digest)
-        return decision, (decision, digest, current)
+        return decision, (decision, digest, current), stamped(decision)
 
     def _signed(self, decision: Decision) -> Decision:
         payload = canonical_json(decision_payload(decision))
@@ -291,8 +356,10 @@ class VettingDesk:
         )
         violations = tuple(self._violations.facts_of_party(party.id))
         standing = None
+        holds_until = now + timedelta(days=self._policy.decisions.valid_for_days)
         if purpose is Purpose.KNOWN_CARRIER_CUSTOMER:
-            s = self._standings.standing(f"parties/{party.id}", now)
+            s, _, standing_holds = self._standings.standing_and_expiry(f"parties/{party.id}", now)
+            holds_until = min(holds_until, standing_holds)
             standing = StandingFact(
                 s.repeat_customer,
                 tuple(r.code for r in s.reasons),
@@ -309,7 +376,7 @@ class VettingDesk:
             for c in self._active_clearances(party.id)
             if (c.list_id, c.source_id) in keys
         )
-        return VettingInputs(
+        inputs = VettingInputs(
             purpose=purpose,
             now=now,
             party=facts,
@@ -320,6 +387,17 @@ class VettingDesk:
             clearances=clearances,
             list_versions=screen.list_versions,
         )
+        return inputs, min(holds_until, self._time_changes(inputs, now))
+
+    def _time_changes(self, inputs: VettingInputs, now: datetime) -> datetime:
+        """The first moment after `now` at which the passing of time alone could change the
+        outcome: a verification or self-certification growing too old, a violation leaving the
+        look-back window."""
+        seller, violations = self._policy.seller, self._policy.violations
+        ages = {seller.verification_max_age_days, seller.high_volume_verification_max_age_days, seller.recertification_max_age_days}
+        moments = [v.verify_time + timedelta(days=d) for v in inputs.party.verifications for d in ages]
+        moments += [v.occur_time + timedelta(days=violations.look_back_days) for v in inputs.violations]
+        return min((m for m in moments if m > now), default=now + timedelta(days=self._policy.decisions.valid_for_days))
 
     def _active_clearances(self, party_id: str) -> list[MatchClearance]:
         return self._decisions.active_clearances(party_id)

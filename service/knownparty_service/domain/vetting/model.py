@@ -197,6 +197,21 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class VetState:
+    """What one read tells about a party before vetting it: enough to recognise that nothing a
+    decision rests on changed since it was last confirmed (`stamp`)."""
+
+    kind: str
+    state: str
+    revision: int
+    records_version: int  # violations and clearances
+    ledger_version: int
+    stamp: str | None
+    stamp_valid_until: datetime | None
+    decision_seq: int | None
+
+
+@dataclass(frozen=True)
 class DecisionChange:
     cursor: int
     decision: Decision

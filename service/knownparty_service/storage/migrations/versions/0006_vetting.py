@@ -62,6 +62,19 @@ def upgrade() -> None:
     op.create_index("ix_match_clearances_party", "match_clearances", ["party_seq", "seq"])
     op.create_index("uq_match_clearances_request", "match_clearances", ["party_seq", "request_id"], unique=True)
     op.create_table(
+        "party_record_versions",
+        sa.Column("party_seq", SurrogateKey, sa.ForeignKey("parties.seq"), primary_key=True),
+        sa.Column("version", sa.BigInteger, nullable=False),
+    )
+    op.create_table(
+        "vetting_stamps",
+        sa.Column("party_seq", SurrogateKey, sa.ForeignKey("parties.seq"), primary_key=True),
+        sa.Column("purpose", sa.String(32), primary_key=True),
+        sa.Column("stamp", sa.String(400), nullable=False),
+        sa.Column("valid_until", UtcDateTime, nullable=False),
+        sa.Column("decision_seq", SurrogateKey, sa.ForeignKey("decisions.seq"), nullable=False),
+    )
+    op.create_table(
         "policy_texts",
         sa.Column("version", sa.String(100), primary_key=True),
         sa.Column("text", sa.Text, nullable=False),
@@ -77,5 +90,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("signing_keys", "policy_texts", "match_clearances", "decision_changes", "decisions"):
+    for table in (
+        "signing_keys", "policy_texts", "vetting_stamps", "party_record_versions",
+        "match_clearances", "decision_changes", "decisions",
+    ):
         op.drop_table(table)
