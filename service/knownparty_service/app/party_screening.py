@@ -25,11 +25,15 @@ class IndexPartyScreener:
         # the index change (vetting the same party twice, or re-evaluating it, reuses it).
         self._cache: BoundedCache = BoundedCache(_CACHE_SIZE)
         self._cached_for: IndexSnapshot | None = None
+        self._versions: tuple[IndexSnapshot, tuple[str, ...]] | None = None
         self._lock = threading.Lock()
 
     def list_versions(self) -> tuple[str, ...]:
         snapshot = self._snapshot()
-        return tuple(f"watchlists/{l}/versions/{v}" for l, v in sorted(snapshot.versions.items()) if v)
+        kept = self._versions
+        if kept is None or kept[0] is not snapshot:
+            kept = self._versions = (snapshot, tuple(f"watchlists/{l}/versions/{v}" for l, v in sorted(snapshot.versions.items()) if v))
+        return kept[1]
 
     def screen_party(self, names: list[str], countries: tuple[str, ...]) -> PartyScreen:
         snapshot = self._snapshot()
