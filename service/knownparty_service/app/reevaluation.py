@@ -9,12 +9,14 @@ import logging
 import queue
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from knownparty_service.domain.vetting.desk import VettingDesk
 
 log = logging.getLogger(__name__)
 
 _EVERYONE = "*"
+_THREADS = 4
 
 
 class Reevaluator:
@@ -77,11 +79,21 @@ class Reevaluator:
         started = time.monotonic()
         targets = self._decided_parties(party_ids)
         changed = 0
-        for party_id, purpose, high_volume in targets:
+
+        def one(target) -> bool:
             if self._stop.is_set():
-                return
-            if self._desk.reevaluate(party_id, purpose, high_volume) is not None:
-                changed += 1
+                return False
+            party_id, purpose, high_volume = target
+            try:
+                return self._desk.reevaluate(party_id, purpose, high_volume) is not None
+            except Exception:  # noqa: BLE001 - one party's failure must not stop the pass
+                log.exception("re-evaluating parties/%s failed", party_id)
+                return False
+
+        # A few threads: while one waits on the database (which releases the GIL), another screens.
+        with ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="knownparty-reevaluate") as pool:
+            for result in pool.map(one, targets):
+                changed += result
         if targets:
             log.info(
                 "re-evaluated %d decision(s) in %.1f s: %d changed", len(targets), time.monotonic() - started, changed
