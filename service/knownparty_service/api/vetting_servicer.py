@@ -49,13 +49,14 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         self._keys = keys
 
     def _message(self, decision) -> pb.Decision:
-        # Decisions are immutable: each message is built once and copied for later replies.
+        # Decisions are immutable: each message is built once, kept serialized (compact), and
+        # parsed again for later replies.
         kept = self._messages.get(decision.id)
         if kept is None:
-            kept = self._messages.put(decision.id, decision_to_message(decision))
-        reply = pb.Decision()
-        reply.CopyFrom(kept)
-        return reply
+            message = decision_to_message(decision)
+            self._messages.put(decision.id, message.SerializeToString())
+            return message
+        return pb.Decision.FromString(kept)
 
     def VetSeller(self, request: pb.VetSellerRequest, context) -> pb.Decision:
         decision = self._desk.vet(request.party, Purpose.KNOWN_MARKETPLACE_SELLER, high_volume=request.high_volume)
