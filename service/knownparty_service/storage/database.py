@@ -59,7 +59,16 @@ def create_database_engine(url: str) -> Engine:
         return engine
     # No pre-ping: it costs a round trip per request. A connection that died with the server
     # fails its call with UNAVAILABLE (which clients retry) and the pool replaces it.
-    return create_engine(url, pool_size=16, max_overflow=16, pool_recycle=1800)
+    # Custom plans always: psycopg prepares a statement after a few runs, and PostgreSQL may then
+    # keep a generic plan made while a table was still small (or never analyzed: autovacuum can be
+    # off), scanning it whole on every call once it has grown. Planning each call costs far less.
+    return create_engine(
+        url,
+        pool_size=16,
+        max_overflow=16,
+        pool_recycle=1800,
+        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
+    )
 
 
 class Database:
