@@ -34,7 +34,7 @@ from concurrent import futures
 
 import harness
 import servers
-from bench_parties import backend_database
+from bench_parties import backend_database, unwind_on_sigterm
 from bench_payments import peak_rss_mb
 
 from knownparty_client import KnownPartyClient, types
@@ -190,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--quick", action="store_true", help="5,000 parties, 3 s per scenario")
     args = parser.parse_args(argv)
+    unwind_on_sigterm()  # a killed run still drops its scratch database and stops its server
     if args.quick:
         args.parties, args.duration = 5000, 3.0
     runs = [r for r in (run_backend(b.strip(), args) for b in args.backends.split(",")) if r]
