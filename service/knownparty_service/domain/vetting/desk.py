@@ -273,8 +273,9 @@ class VettingDesk:
         if party is None or party.fields.kind is not _KINDS[purpose]:
             return None
         with self._locks[self._lock_of(party.id, purpose)]:
-            state = self._decisions.vet_state(party.id, purpose)
-            decision, write, stamp = self._decide(party, purpose, high_volume, Trigger.REEVALUATION, {}, state)
+            # No stamp: the next request confirms the decision and stamps it (one read fewer here,
+            # where every decided party is read after a list import).
+            decision, write, stamp = self._decide(party, purpose, high_volume, Trigger.REEVALUATION, {}, None)
             self._store([write] if write else [], [stamp] if stamp else [])
             if write is None:
                 return None
