@@ -59,16 +59,7 @@ def create_database_engine(url: str) -> Engine:
         return engine
     # No pre-ping: it costs a round trip per request. A connection that died with the server
     # fails its call with UNAVAILABLE (which clients retry) and the pool replaces it.
-    # Custom plans always: psycopg prepares a statement after a few runs, and PostgreSQL may then
-    # keep a generic plan made while a table was still small (or never analyzed: autovacuum can be
-    # off), scanning it whole on every call once it has grown. Planning each call costs far less.
-    return create_engine(
-        url,
-        pool_size=16,
-        max_overflow=16,
-        pool_recycle=1800,
-        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
-    )
+    return create_engine(url, pool_size=16, max_overflow=16, pool_recycle=1800)
 
 
 class Database:
@@ -152,6 +143,11 @@ class Database:
         pooled.detach()
         if not self.is_sqlite:
             connection.autocommit = True
+            # Custom plans for these hot single-row reads: psycopg prepares a statement after a
+            # few runs, and PostgreSQL may then keep a generic plan made while the tables were
+            # small (or never analyzed: autovacuum can be off), scanning them whole on every call
+            # once they have grown. Planning a one-row read costs far less than that risk.
+            connection.execute("SET plan_cache_mode = force_custom_plan")
         self._thread_connections.connection = connection
         with self._read_connections_lock:
             self._read_connections.append(connection)
