@@ -49,6 +49,13 @@ def shipper(client, name: str = "Blue Parcel Exports Ltd"):
     )
 
 
+def add_violation(client, party: str, category, source, reference: str, *, days_ago: int, status=None):
+    violation = types.Violation(
+        category=category, source=source, reference_number=reference, occur_time=_ts(NOW - timedelta(days=days_ago))
+    )
+    return client.create_violation(party, violation, initial_status=status)
+
+
 def codes(decision) -> list[str]:
     return [r.code for r in decision.reasons]
 
@@ -80,15 +87,8 @@ def test_vetting_again_with_nothing_changed_returns_the_decision_in_force(client
     first = client.vet_seller(party.name)
     assert client.vet_seller(party.name).name == first.name
     # A change to what the decision rests on makes a new one.
-    client.create_violation(
-        party.name,
-        types.Violation(
-            category=types.VIOLATION_CATEGORY_COUNTERFEIT_TRADEMARK,
-            source=types.VIOLATION_SOURCE_CBP_SEIZURE,
-            reference_number="CBP-1",
-            occur_time=_ts(NOW - timedelta(days=30)),
-        ),
-        initial_status=types.VIOLATION_STATUS_CONFIRMED,
+    add_violation(
+        client, party.name, types.VIOLATION_CATEGORY_COUNTERFEIT_TRADEMARK, types.VIOLATION_SOURCE_CBP_SEIZURE, "CBP-1", days_ago=30, status=types.VIOLATION_STATUS_CONFIRMED
     )
     second = client.vet_seller(party.name)
     assert second.name != first.name and second.outcome == types.OUTCOME_NOT_KNOWN and not second.flag
@@ -106,14 +106,8 @@ def _ts(moment: datetime) -> types.Timestamp:
 def test_a_reported_violation_needs_review_never_a_silent_yes(client):
     import_watchlist(client)
     party = seller(client)
-    client.create_violation(
-        party.name,
-        types.Violation(
-            category=types.VIOLATION_CATEGORY_UNDERVALUATION,
-            source=types.VIOLATION_SOURCE_MARKETPLACE_TAKEDOWN,
-            reference_number="T-9",
-            occur_time=_ts(NOW - timedelta(days=3)),
-        ),
+    add_violation(
+        client, party.name, types.VIOLATION_CATEGORY_UNDERVALUATION, types.VIOLATION_SOURCE_MARKETPLACE_TAKEDOWN, "T-9", days_ago=3
     )
     decision = client.vet_seller(party.name)
     assert decision.outcome == types.OUTCOME_NEEDS_REVIEW and not decision.flag
@@ -252,15 +246,8 @@ def test_decision_in_force_at_a_past_time(client):
     first = client.vet_seller(party.name)
     between = datetime.now(timezone.utc)
     time.sleep(0.01)
-    client.create_violation(
-        party.name,
-        types.Violation(
-            category=types.VIOLATION_CATEGORY_NARCOTICS,
-            source=types.VIOLATION_SOURCE_CBP_SEIZURE,
-            reference_number="N-1",
-            occur_time=_ts(NOW - timedelta(days=1)),
-        ),
-        initial_status=types.VIOLATION_STATUS_CONFIRMED,
+    add_violation(
+        client, party.name, types.VIOLATION_CATEGORY_NARCOTICS, types.VIOLATION_SOURCE_CBP_SEIZURE, "N-1", days_ago=1, status=types.VIOLATION_STATUS_CONFIRMED
     )
     second = client.vet_seller(party.name)
     purpose = types.PURPOSE_KNOWN_MARKETPLACE_SELLER
@@ -278,15 +265,8 @@ def test_replay_agrees_even_after_the_records_changed(client):
     party = seller(client)
     decision = client.vet_seller(party.name)
     # The records change after the fact: a confirmed violation, a new list version.
-    client.create_violation(
-        party.name,
-        types.Violation(
-            category=types.VIOLATION_CATEGORY_FORCED_LABOR,
-            source=types.VIOLATION_SOURCE_COURT_OR_AGENCY_PENALTY,
-            reference_number="WRO-7",
-            occur_time=_ts(NOW - timedelta(days=2)),
-        ),
-        initial_status=types.VIOLATION_STATUS_CONFIRMED,
+    add_violation(
+        client, party.name, types.VIOLATION_CATEGORY_FORCED_LABOR, types.VIOLATION_SOURCE_COURT_OR_AGENCY_PENALTY, "WRO-7", days_ago=2, status=types.VIOLATION_STATUS_CONFIRMED
     )
     import_watchlist(client, WATCHLIST + b"W3,Harbor Lane Goods Incorporated,entity,US\n")
     replay = client.replay_decision(decision.name)
@@ -340,15 +320,8 @@ def test_changes_after_a_violation_are_published_and_resumable(client, server):
     party = seller(client)
     client.vet_seller(party.name)
     start = list(client.list_decision_changes())
-    client.create_violation(
-        party.name,
-        types.Violation(
-            category=types.VIOLATION_CATEGORY_COUNTERFEIT_TRADEMARK,
-            source=types.VIOLATION_SOURCE_CBP_SEIZURE,
-            reference_number="CBP-77",
-            occur_time=_ts(NOW - timedelta(days=5)),
-        ),
-        initial_status=types.VIOLATION_STATUS_CONFIRMED,
+    add_violation(
+        client, party.name, types.VIOLATION_CATEGORY_COUNTERFEIT_TRADEMARK, types.VIOLATION_SOURCE_CBP_SEIZURE, "CBP-77", days_ago=5, status=types.VIOLATION_STATUS_CONFIRMED
     )
     assert server.reevaluator.wait_idle(30)
     changes = list(client.list_decision_changes())

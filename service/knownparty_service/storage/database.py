@@ -102,24 +102,14 @@ class Database:
         """Runs a precompiled single-row read on this thread's own driver connection, outside any
         transaction: for the hottest reads, where pool checkout and SQLAlchemy's per-call work
         would be most of the cost. The server's thread pool is fixed, so is the connection count."""
-        connection = getattr(self._thread_connections, "connection", None)
-        try:
-            if connection is None:
-                connection = self._new_read_connection()
-            cursor = connection.cursor()
-            try:
-                cursor.execute(query.sql, query.parameters(values))
-                row = cursor.fetchone()
-            finally:
-                cursor.close()
-        except (self.engine.dialect.dbapi.OperationalError, OperationalError) as exc:
-            self._drop_read_connection()
-            log.warning("database unavailable: %s", exc)
-            raise ServiceUnavailableError("the database is unavailable; retry later") from exc
+        row = self._read(query, values, lambda cursor: cursor.fetchone())
         return None if row is None else query.make_row(row)
 
     def fetch_all(self, query: "FastQuery", values: dict) -> list:
         """fetch_one for a SELECT of several rows."""
+        return [query.make_row(row) for row in self._read(query, values, lambda cursor: cursor.fetchall())]
+
+    def _read(self, query: "FastQuery", values: dict, fetch):
         connection = getattr(self._thread_connections, "connection", None)
         try:
             if connection is None:
@@ -127,14 +117,13 @@ class Database:
             cursor = connection.cursor()
             try:
                 cursor.execute(query.sql, query.parameters(values))
-                rows = cursor.fetchall()
+                return fetch(cursor)
             finally:
                 cursor.close()
         except (self.engine.dialect.dbapi.OperationalError, OperationalError) as exc:
             self._drop_read_connection()
             log.warning("database unavailable: %s", exc)
             raise ServiceUnavailableError("the database is unavailable; retry later") from exc
-        return [query.make_row(row) for row in rows]
 
     def _new_read_connection(self):
         # Detached from the pool (the connect-time PRAGMAs have run), in autocommit mode.
