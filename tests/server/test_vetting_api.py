@@ -88,7 +88,12 @@ def test_vetting_again_with_nothing_changed_returns_the_decision_in_force(client
     assert client.vet_seller(party.name).name == first.name
     # A change to what the decision rests on makes a new one.
     add_violation(
-        client, party.name, types.VIOLATION_CATEGORY_COUNTERFEIT_TRADEMARK, types.VIOLATION_SOURCE_CBP_SEIZURE, "CBP-1", days_ago=30, status=types.VIOLATION_STATUS_CONFIRMED
+        client, party.name,
+        types.VIOLATION_CATEGORY_COUNTERFEIT_TRADEMARK,
+        types.VIOLATION_SOURCE_CBP_SEIZURE,
+        "CBP-1",
+        days_ago=30,
+        status=types.VIOLATION_STATUS_CONFIRMED,
     )
     second = client.vet_seller(party.name)
     assert second.name != first.name and second.outcome == types.OUTCOME_NOT_KNOWN and not second.flag
@@ -107,7 +112,11 @@ def test_a_reported_violation_needs_review_never_a_silent_yes(client):
     import_watchlist(client)
     party = seller(client)
     add_violation(
-        client, party.name, types.VIOLATION_CATEGORY_UNDERVALUATION, types.VIOLATION_SOURCE_MARKETPLACE_TAKEDOWN, "T-9", days_ago=3
+        client, party.name,
+        types.VIOLATION_CATEGORY_UNDERVALUATION,
+        types.VIOLATION_SOURCE_MARKETPLACE_TAKEDOWN,
+        "T-9",
+        days_ago=3,
     )
     decision = client.vet_seller(party.name)
     assert decision.outcome == types.OUTCOME_NEEDS_REVIEW and not decision.flag
@@ -247,7 +256,12 @@ def test_decision_in_force_at_a_past_time(client):
     between = datetime.now(timezone.utc)
     time.sleep(0.01)
     add_violation(
-        client, party.name, types.VIOLATION_CATEGORY_NARCOTICS, types.VIOLATION_SOURCE_CBP_SEIZURE, "N-1", days_ago=1, status=types.VIOLATION_STATUS_CONFIRMED
+        client, party.name,
+        types.VIOLATION_CATEGORY_NARCOTICS,
+        types.VIOLATION_SOURCE_CBP_SEIZURE,
+        "N-1",
+        days_ago=1,
+        status=types.VIOLATION_STATUS_CONFIRMED,
     )
     second = client.vet_seller(party.name)
     purpose = types.PURPOSE_KNOWN_MARKETPLACE_SELLER
@@ -266,7 +280,12 @@ def test_replay_agrees_even_after_the_records_changed(client):
     decision = client.vet_seller(party.name)
     # The records change after the fact: a confirmed violation, a new list version.
     add_violation(
-        client, party.name, types.VIOLATION_CATEGORY_FORCED_LABOR, types.VIOLATION_SOURCE_COURT_OR_AGENCY_PENALTY, "WRO-7", days_ago=2, status=types.VIOLATION_STATUS_CONFIRMED
+        client, party.name,
+        types.VIOLATION_CATEGORY_FORCED_LABOR,
+        types.VIOLATION_SOURCE_COURT_OR_AGENCY_PENALTY,
+        "WRO-7",
+        days_ago=2,
+        status=types.VIOLATION_STATUS_CONFIRMED,
     )
     import_watchlist(client, WATCHLIST + b"W3,Harbor Lane Goods Incorporated,entity,US\n")
     replay = client.replay_decision(decision.name)
@@ -321,7 +340,12 @@ def test_changes_after_a_violation_are_published_and_resumable(client, server):
     client.vet_seller(party.name)
     start = list(client.list_decision_changes())
     add_violation(
-        client, party.name, types.VIOLATION_CATEGORY_COUNTERFEIT_TRADEMARK, types.VIOLATION_SOURCE_CBP_SEIZURE, "CBP-77", days_ago=5, status=types.VIOLATION_STATUS_CONFIRMED
+        client, party.name,
+        types.VIOLATION_CATEGORY_COUNTERFEIT_TRADEMARK,
+        types.VIOLATION_SOURCE_CBP_SEIZURE,
+        "CBP-77",
+        days_ago=5,
+        status=types.VIOLATION_STATUS_CONFIRMED,
     )
     assert server.reevaluator.wait_idle(30)
     changes = list(client.list_decision_changes())
