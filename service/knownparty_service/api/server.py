@@ -106,7 +106,8 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
 
     party_repository = SqlPartyRepository(database)
     violation_repository = SqlViolationRepository(database)
-    ledger = PaymentLedger(payments, policy)
+    # Changes to a party's records re-decide its decisions (the re-evaluator is made below).
+    ledger = PaymentLedger(payments, policy, on_change=lambda party_ids: reevaluator.parties_changed(party_ids))
     try:
         desk = VettingDesk(
             parties=party_repository,
@@ -122,7 +123,6 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
         raise PolicyError(f"{settings.policy_path}: {exc}") from None
     reevaluator = Reevaluator(desk, decision_store.decided_parties)
     keeper.on_change(reevaluator.everything_changed)
-    ledger.set_change_listener(reevaluator.parties_changed)
     reevaluator.start()
     # Decisions made under another policy are re-decided under this one.
     reevaluator.everything_changed()

@@ -6,12 +6,15 @@ import queue
 import threading
 import time
 
+from google.rpc import code_pb2
+
 from knownparty_client._generated import vetting_pb2 as pb
 from knownparty_client._generated import vetting_pb2_grpc
 from knownparty_client.attestation import verify_attestation
 from knownparty_service.api.party_messages import enum_in, time_in, time_out
 from knownparty_service.api.vetting_messages import (
     OUTCOMES,
+    OUTCOMES_OUT,
     PURPOSES,
     change_to_message,
     clearance_to_message,
@@ -84,12 +87,12 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         purpose = enum_in(PURPOSES, request.purpose, "purpose", errors)
         errors.raise_if_any()
         at = time_in(request.at_time, request.HasField("at_time"))
-        return decision_to_message(self._desk.in_force(request.party, purpose, at))
+        return self._message(self._desk.in_force(request.party, purpose, at))
 
     def ReplayDecision(self, request: pb.ReplayDecisionRequest, context) -> pb.ReplayDecisionResponse:
         replay = self._desk.replay(request.name)
         response = pb.ReplayDecisionResponse(
-            replayed_outcome={v: k for k, v in OUTCOMES.items()}[replay.outcome],
+            replayed_outcome=OUTCOMES_OUT[replay.outcome],
             same=replay.same,
             differences=list(replay.differences),
         )
@@ -216,8 +219,6 @@ def _read_requests(request_iterator, arrived: queue.Queue) -> None:
 
 
 def _vet_error(error: DomainError) -> pb.VetError:
-    from google.rpc import code_pb2
-
     status = status_for(error)
     violations = error.violations if isinstance(error, ValidationError) else []
     return pb.VetError(

@@ -29,7 +29,9 @@ class IndexPartyScreener:
         self._lock = threading.Lock()
 
     def list_versions(self) -> tuple[str, ...]:
-        snapshot = self._snapshot()
+        return self._versions_of(self._snapshot())
+
+    def _versions_of(self, snapshot: IndexSnapshot) -> tuple[str, ...]:
         kept = self._versions
         if kept is None or kept[0] is not snapshot:
             kept = self._versions = (snapshot, tuple(f"watchlists/{l}/versions/{v}" for l, v in sorted(snapshot.versions.items()) if v))
@@ -47,7 +49,6 @@ class IndexPartyScreener:
             return cached[1]
         threshold = self._policy.screening.alert_threshold
         best: dict[tuple[str, str], HitFact] = {}
-        entries = {}
         for name in names:
             query = self._query_type(name=name, entry_type=None, countries=countries, date_of_birth="", identifiers=())
             for match in snapshot.index.screen(query, min_score=threshold, limit=_HITS_PER_NAME, lists=None):
@@ -55,7 +56,6 @@ class IndexPartyScreener:
                 score = round(match.score, 4)
                 if entry_key in best and best[entry_key].score >= score:
                     continue
-                entries[entry_key] = match.entry
                 best[entry_key] = HitFact(
                     list_id=match.list_name,
                     list_version=match.list_version,
@@ -66,8 +66,7 @@ class IndexPartyScreener:
                     fingerprint=entry_fingerprint(match.entry),
                 )
         hits = tuple(sorted(best.values(), key=lambda h: (-h.score, h.list_id, h.source_id)))
-        versions = tuple(f"watchlists/{l}/versions/{v}" for l, v in sorted(snapshot.versions.items()) if v)
-        result = PartyScreen(hits, versions, entries)
+        result = PartyScreen(hits, self._versions_of(snapshot))
         with self._lock:
             if snapshot is self._cached_for:
                 self._cache.put(key, (snapshot, result))

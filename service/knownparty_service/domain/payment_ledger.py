@@ -210,9 +210,6 @@ class PaymentLedger:
     def policy(self) -> Policy:
         return self._policy
 
-    def set_change_listener(self, listener: Callable[[set[str]], None]) -> None:
-        self._on_change = listener
-
     def record_fee(self, parent: str, draft: FeeDraft) -> FeeLine:
         shipper_id = parse_party_name(parent, "parent")
         fee = validate_fee(draft, self._clock())
@@ -249,10 +246,8 @@ class PaymentLedger:
         """
         now = self._clock()
         valid = self._validate_batch(carrier, rows, summary, now)
-        if valid:
-            self.apply_valid(valid, summary, now)
-
-    def apply_valid(self, valid: list[LedgerRow], summary: ImportSummary, now: datetime) -> None:
+        if not valid:
+            return
         changed = set()
         for outcome in self._repository.apply(valid, self._policy, now):
             summary.count(outcome)

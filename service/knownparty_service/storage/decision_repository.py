@@ -199,7 +199,7 @@ class SqlDecisionRepository:
                 .select_from(decisions.join(parties, parties.c.seq == decisions.c.party_seq))
                 .where(decisions.c.decision_id == decision_id, parties.c.party_id == party_id)
             ).first()
-        return None if row is None else _decision_from_row(row)
+        return None if row is None else self._decision(row)
 
     def in_force(self, party_id: str, purpose: Purpose, at: datetime) -> tuple[Decision, str] | None:
         row = self._db.fetch_one(

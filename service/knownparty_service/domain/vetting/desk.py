@@ -21,7 +21,7 @@ from knownparty_service.domain.errors import (
     ViolationCollector,
 )
 from knownparty_service.domain.paging import decode_page_token, encode_page_token, fingerprint, resolve_page_size
-from knownparty_service.domain.parties import Party, PartyKind, PartyState
+from knownparty_service.domain.parties import VERIFIABLE_FIELDS, Party, PartyKind, PartyState
 from knownparty_service.domain.party_registry import parse_party_name, utc_now
 from knownparty_service.domain.party_rules import clean_text
 from knownparty_service.domain.policy import Policy, parse_policy
@@ -63,9 +63,10 @@ def entry_fingerprint(entry: WatchlistEntry) -> str:
 
 
 class DecisionRepository(Protocol):
-    def add_many(self, items: list[tuple[Decision, str, Decision | None]]) -> None:
-        """Stores (decision, inputs digest, the decision it replaces) in one transaction; records a
-        change for each that replaced a decision with another outcome."""
+    def add_many(self, items: list[tuple[Decision, str, Decision | None]], stamps=()) -> None:
+        """Stores (decision, inputs digest, the decision it replaces) in one transaction, with the
+        stamps to keep (see keep_stamps); records a change for each that replaced a decision with
+        another outcome."""
 
     def get(self, party_id: str, decision_id: str) -> Decision | None: ...
 
@@ -78,8 +79,9 @@ class DecisionRepository(Protocol):
 
     def last_change_cursor(self) -> int: ...
 
-    def decided_parties(self) -> list[tuple[str, Purpose, bool]]:
-        """(party id, purpose, high_volume of its latest decision) of every party ever decided."""
+    def decided_parties(self, party_ids: set[str] | None = None) -> list[tuple[str, Purpose, bool]]:
+        """(party id, purpose, high_volume of its latest decision) of the parties decided so far:
+        all of them, or those of `party_ids`."""
 
     def add_clearance(self, clearance: MatchClearance, request_id: str) -> MatchClearance: ...
 
@@ -120,7 +122,6 @@ class StandingSource(Protocol):
 class PartyScreen:
     hits: tuple[HitFact, ...]
     list_versions: tuple[str, ...]
-    entries: dict[tuple[str, str], WatchlistEntry]
 
 
 class PartyScreener(Protocol):
@@ -342,9 +343,12 @@ class VettingDesk:
         attestation = Attestation(self._signer.key_id, self._signer.algorithm, payload, self._signer.sign(payload))
         return dataclasses.replace(decision, attestation=attestation)
 
-    def _gather(self, party: Party, purpose: Purpose, high_volume: bool, now: datetime) -> VettingInputs:
+    def _gather(
+        self, party: Party, purpose: Purpose, high_volume: bool, now: datetime
+    ) -> tuple[VettingInputs, datetime]:
+        """The inputs of a decision, and the moment until which they hold unless a record changes."""
         fields = party.fields
-        present = tuple(f for f in ("legal_name", "aliases", "addresses", "identifiers", "email", "phone") if getattr(fields, f))
+        present = tuple(f for f in VERIFIABLE_FIELDS if getattr(fields, f))
         facts = PartyFacts(
             party_id=party.id,
             kind=fields.kind.value,
@@ -368,13 +372,11 @@ class VettingDesk:
                 round(s.on_time_ratio, 4),
                 s.overdue_lines,
             )
-        names = [fields.legal_name, *fields.aliases][:MAX_SCREENED_NAMES]
-        countries = tuple(sorted({a.country for a in fields.addresses if a.country}))
-        screen = self._screener.screen_party([n for n in names if n], countries)
+        screen = self._screen(party)
         keys = {(h.list_id, h.source_id) for h in screen.hits}
         clearances = tuple(
             ClearanceFact(c.name, c.list_id, c.source_id, c.fingerprint)
-            for c in self._active_clearances(party.id)
+            for c in self._decisions.active_clearances(party.id)
             if (c.list_id, c.source_id) in keys
         )
         inputs = VettingInputs(
@@ -400,8 +402,11 @@ class VettingDesk:
         moments += [v.occur_time + timedelta(days=violations.look_back_days) for v in inputs.violations]
         return min((m for m in moments if m > now), default=now + timedelta(days=self._policy.decisions.valid_for_days))
 
-    def _active_clearances(self, party_id: str) -> list[MatchClearance]:
-        return self._decisions.active_clearances(party_id)
+    def _screen(self, party: Party) -> PartyScreen:
+        """The party's legal name and first aliases, screened with its address countries."""
+        fields = party.fields
+        names = [n for n in (fields.legal_name, *fields.aliases)[:MAX_SCREENED_NAMES] if n]
+        return self._screener.screen_party(names, tuple(sorted({a.country for a in fields.addresses if a.country})))
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -481,10 +486,7 @@ class VettingDesk:
         if party is None:
             raise NotFoundError(f"{parent} does not exist", metadata={"name": parent})
         list_id, _, source_id = entry
-        fields = party.fields
-        names = [fields.legal_name, *fields.aliases][:MAX_SCREENED_NAMES]
-        screen = self._screener.screen_party([n for n in names if n], tuple(sorted({a.country for a in fields.addresses if a.country})))
-        hit = next((h for h in screen.hits if (h.list_id, h.source_id) == (list_id, source_id)), None)
+        hit = next((h for h in self._screen(party).hits if (h.list_id, h.source_id) == (list_id, source_id)), None)
         if hit is None or hit.score < self._policy.screening.alert_threshold:
             raise FailedPreconditionError(
                 f"{entry_name} does not match {parent} on the current lists; there is nothing to clear",
