@@ -6,6 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     KNOWNPARTY_DATABASE_URL=sqlite:////data/knownparty.db \
     KNOWNPARTY_SIGNING_KEY_FILE=/data/knownparty-signing.key \
+    KNOWNPARTY_DATA_KEY_FILE=/data/knownparty-data.key \
     KNOWNPARTY_LISTEN=0.0.0.0:50051
 
 RUN useradd --create-home --uid 10001 knownparty \

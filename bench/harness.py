@@ -184,6 +184,41 @@ def _cpu_sampler(window_start: float, window_end: float, out: dict) -> threading
     return thread
 
 
+class _KeyedMethod:
+    """A channel method that adds the API key to every call's metadata."""
+
+    def __init__(self, method, metadata: tuple):
+        self._method, self._metadata = method, metadata
+
+    def __call__(self, request, *args, metadata=None, **kwargs):
+        return self._method(request, *args, metadata=tuple(metadata or ()) + self._metadata, **kwargs)
+
+    def future(self, request, *args, metadata=None, **kwargs):
+        return self._method.future(request, *args, metadata=tuple(metadata or ()) + self._metadata, **kwargs)
+
+    def with_call(self, request, *args, metadata=None, **kwargs):
+        return self._method.with_call(request, *args, metadata=tuple(metadata or ()) + self._metadata, **kwargs)
+
+
+class _KeyedChannel:
+    """The scenarios' channel with KNOWNPARTY_API_KEY sent on every call (scenarios build their
+    own stubs on it). A wrapper rather than a client interceptor: it costs one Python call."""
+
+    def __init__(self, channel, token: str):
+        self._channel, self._metadata = channel, (("authorization", f"Bearer {token}"),)
+
+    def __getattr__(self, name):
+        attribute = getattr(self._channel, name)
+        if name in ("unary_unary", "unary_stream", "stream_unary", "stream_stream"):
+            return lambda *a, **k: _KeyedMethod(attribute(*a, **k), self._metadata)
+        return attribute
+
+
+def _keyed(channel):
+    token = os.environ.get("KNOWNPARTY_API_KEY")
+    return _KeyedChannel(channel, token) if token else channel
+
+
 def _run_thread_generator(spec: _WorkerSpec, ready: Callable[[], float]) -> _Recorder:
     channel = grpc.insecure_channel(spec.target)
     try:
@@ -191,7 +226,7 @@ def _run_thread_generator(spec: _WorkerSpec, ready: Callable[[], float]) -> _Rec
             grpc.channel_ready_future(channel).result(timeout=CONNECT_TIMEOUT)
         except grpc.FutureTimeoutError:
             raise ConnectionError(f"could not connect to {spec.target} within {CONNECT_TIMEOUT:g} s") from None
-        call = spec.factory(channel, timeout=spec.call_timeout, **spec.params)
+        call = spec.factory(_keyed(channel), timeout=spec.call_timeout, **spec.params)
         t0 = ready()
         recorder = _Recorder(t0 + spec.warmup_s, t0 + spec.warmup_s + spec.duration_s, spec.max_calls)
         lock = threading.Lock()
@@ -228,7 +263,7 @@ async def _run_aio_generator(spec: _WorkerSpec, ready: Callable[[], float]) -> _
             await asyncio.wait_for(channel.channel_ready(), CONNECT_TIMEOUT)
         except asyncio.TimeoutError:
             raise ConnectionError(f"could not connect to {spec.target} within {CONNECT_TIMEOUT:g} s") from None
-        call = spec.factory(channel, timeout=spec.call_timeout, **spec.params)
+        call = spec.factory(_keyed(channel), timeout=spec.call_timeout, **spec.params)
         # ready() blocks until the parent says go; run it off the loop so the channel stays serviced.
         t0 = await asyncio.get_running_loop().run_in_executor(None, ready)
         recorder = _Recorder(t0 + spec.warmup_s, t0 + spec.warmup_s + spec.duration_s, spec.max_calls)

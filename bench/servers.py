@@ -64,6 +64,19 @@ def _write_profile(profilers: list, path: str) -> None:
         pstats.Stats(*stats).dump_stats(path)
 
 
+def _bench_key(running) -> str:
+    """An admin key of the benchmark's organisation on a scratch database."""
+    from knownparty_service.domain.access import Role
+
+    return running.keyring.create("bench", Role.ADMIN, display_name="benchmark", created_by="bench")[1]
+
+
+def _use_key(token: str | None) -> None:
+    # Clients made with only an address (here and in worker processes started later) send it.
+    if token:
+        os.environ["KNOWNPARTY_API_KEY"] = token
+
+
 def _sync_child(kind: str, params: dict, conn, parent_pid: int) -> None:
     profilers: list = []
     if kind == "knownparty":
@@ -79,6 +92,7 @@ def _sync_child(kind: str, params: dict, conn, parent_pid: int) -> None:
             Settings(database_url=params["database_url"], listen="127.0.0.1:0", max_workers=params["max_workers"])
         )
         port, stop = running.port, lambda: running.stop(1)
+        token = _bench_key(running)
     elif kind == "sync-echo":
         import grpc
 
@@ -92,9 +106,10 @@ def _sync_child(kind: str, params: dict, conn, parent_pid: int) -> None:
         port = server.add_insecure_port("127.0.0.1:0")
         server.start()
         stop = lambda: server.stop(1).wait()  # noqa: E731
+        token = None
     else:
         raise ValueError(f"unknown server kind {kind!r}")
-    conn.send(("ready", port, os.getpid()))
+    conn.send(("ready", port, os.getpid(), token))
     try:
         _wait_for_stop(conn, parent_pid, params.get("max_lifetime_s", DEFAULT_MAX_LIFETIME))
     finally:
@@ -107,7 +122,7 @@ async def _aio_child(params: dict, conn, parent_pid: int) -> None:
     import aio_echo_server
 
     server, port = await aio_echo_server.start()
-    conn.send(("ready", port, os.getpid()))
+    conn.send(("ready", port, os.getpid(), None))
     try:
         await asyncio.get_running_loop().run_in_executor(
             None, _wait_for_stop, conn, parent_pid, params.get("max_lifetime_s", DEFAULT_MAX_LIFETIME)
@@ -124,12 +139,12 @@ def _child_main(kind: str, params: dict, conn, parent_pid: int) -> None:
             _sync_child(kind, params, conn, parent_pid)
     except BaseException as exc:  # noqa: BLE001 - tell the parent, then exit non-zero
         try:
-            conn.send(("failed", f"{type(exc).__name__}: {exc}", None))
+            conn.send(("failed", f"{type(exc).__name__}: {exc}", None, None))
         except OSError:
             pass
         raise SystemExit(1) from None
     try:
-        conn.send(("stopped", None, None))
+        conn.send(("stopped", None, None, None))
     except OSError:
         pass
 
@@ -148,7 +163,7 @@ class ServerProcess:
         try:
             if not self._conn.poll(READY_TIMEOUT):
                 raise RuntimeError(f"{kind} server did not start within {READY_TIMEOUT:g} s")
-            status, port, pid = self._conn.recv()
+            status, port, pid, token = self._conn.recv()
         except EOFError:
             self._kill()
             raise RuntimeError(f"{kind} server process exited while starting") from None
@@ -160,6 +175,7 @@ class ServerProcess:
             raise RuntimeError(f"{kind} server failed to start: {port}")
         self.kind, self.port, self.pid = kind, port, pid
         self.target = f"127.0.0.1:{port}"
+        _use_key(token)
 
     def stop(self, timeout: float = 30.0) -> None:
         if not self._proc.is_alive():
@@ -204,6 +220,7 @@ class InProcessServer:
         )
         self.kind, self.port, self.pid = kind, self._running.port, os.getpid()
         self.target = f"127.0.0.1:{self.port}"
+        _use_key(_bench_key(self._running))
 
     def stop(self, timeout: float = 30.0) -> None:
         if self._running is not None:

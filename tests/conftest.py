@@ -81,28 +81,81 @@ def server(database_url):
 
 
 @pytest.fixture
-def target(server) -> str:
+def server_target(server, admin_token, monkeypatch) -> str:
+    # Clients and the command line made with only the address act as the test organisation's admin.
+    monkeypatch.setenv("KNOWNPARTY_API_KEY", admin_token)
     return f"127.0.0.1:{server.port}"
 
 
 @pytest.fixture
-def client(target):
+def target(server_target) -> str:
+    return server_target
+
+
+TEST_ORGANIZATION = "test-org"
+
+
+@pytest.fixture
+def admin_key():
+    """admin_key(running) -> a new admin API key's token on a server a test started itself."""
+    from knownparty_service.domain.access import Role
+
+    def issue(running, organization: str = TEST_ORGANIZATION) -> str:
+        _, token = running.keyring.create(organization, Role.ADMIN, display_name="tests admin", created_by="tests")
+        return token
+
+    return issue
+
+
+@pytest.fixture
+def issue_key(server):
+    """issue_key(role, organization=TEST_ORGANIZATION) -> a new API key's token."""
+    from knownparty_service.domain.access import Role
+
+    def issue(role: str = "admin", organization: str = TEST_ORGANIZATION) -> str:
+        _, token = server.keyring.create(organization, Role(role), display_name=f"tests {role}", created_by="tests")
+        return token
+
+    return issue
+
+
+@pytest.fixture
+def admin_token(issue_key) -> str:
+    return issue_key("admin")
+
+
+@pytest.fixture
+def admin_metadata(admin_token) -> tuple[tuple[str, str], ...]:
+    """Call metadata carrying an admin API key of the test organisation (for raw stubs)."""
+    return (("authorization", f"Bearer {admin_token}"),)
+
+
+@pytest.fixture
+def client(target, admin_token):
     from knownparty_client import KnownPartyClient
 
-    with KnownPartyClient(target, timeout=15) as c:
+    with KnownPartyClient(target, timeout=15, api_key=admin_token) as c:
         yield c
+
+
+def _key_file_in(tmp_path_factory, variable: str, file_name: str):
+    previous = os.environ.get(variable)
+    path = tmp_path_factory.mktemp("keys") / file_name
+    os.environ[variable] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop(variable, None)
+    else:
+        os.environ[variable] = previous
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _signing_key_file(tmp_path_factory):
     """Servers started by the tests sign with a key of their own, not one in the working folder."""
-    import os
+    yield from _key_file_in(tmp_path_factory, "KNOWNPARTY_SIGNING_KEY_FILE", "signing.key")
 
-    path = tmp_path_factory.mktemp("keys") / "signing.key"
-    previous = os.environ.get("KNOWNPARTY_SIGNING_KEY_FILE")
-    os.environ["KNOWNPARTY_SIGNING_KEY_FILE"] = str(path)
-    yield path
-    if previous is None:
-        os.environ.pop("KNOWNPARTY_SIGNING_KEY_FILE", None)
-    else:
-        os.environ["KNOWNPARTY_SIGNING_KEY_FILE"] = previous
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_key_file(tmp_path_factory):
+    """Servers started by the tests encrypt with data keys of their own, not ones in the working folder."""
+    yield from _key_file_in(tmp_path_factory, "KNOWNPARTY_DATA_KEY_FILE", "data.key")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
@@ -22,8 +23,15 @@ def party_name(name: str) -> str:
     return f"{COLLECTION}/{name}"
 
 
+API_KEY_ENV = "KNOWNPARTY_API_KEY"
+
+
 def base_metadata(api_key: str | None, metadata: Sequence[tuple[str, str]]) -> Metadata:
+    """The metadata of every call: the given pairs and the API key, which is taken from
+    KNOWNPARTY_API_KEY when none is given (as the command line does)."""
     pairs = [(str(k).lower(), v) for k, v in metadata]
+    if api_key is None:
+        api_key = os.environ.get(API_KEY_ENV) or None
     if api_key:
         pairs = [(k, v) for k, v in pairs if k != "authorization"]
         pairs.append(("authorization", f"Bearer {api_key}"))

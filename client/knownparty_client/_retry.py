@@ -20,6 +20,7 @@ PAYMENT_SERVICE = "knownparty.v1.PaymentService"
 WATCHLIST_SERVICE = "knownparty.v1.WatchlistService"
 SCREENING_SERVICE = "knownparty.v1.ScreeningService"
 VETTING_SERVICE = "knownparty.v1.VettingService"
+ACCESS_SERVICE = "knownparty.v1.AccessService"
 
 RETRYABLE_METHODS: tuple[tuple[str, str], ...] = (
     (PARTY_SERVICE, "GetParty"),
@@ -54,6 +55,10 @@ RETRYABLE_METHODS: tuple[tuple[str, str], ...] = (
     # Carries a request_id: a repeat returns the first clearance.
     (VETTING_SERVICE, "ClearWatchlistMatch"),
     (DIAGNOSTICS_SERVICE, "Echo"),
+    (ACCESS_SERVICE, "ListApiKeys"),
+    (ACCESS_SERVICE, "ListAuditEvents"),
+    # Revoking again keeps the first revoke time.
+    (ACCESS_SERVICE, "RevokeApiKey"),
 )
 
 RETRY_POLICY: dict[str, Any] = {

@@ -20,7 +20,7 @@ import grpc
 
 from knownparty_client import _requests, types
 from knownparty_client._generated import diagnostics_pb2_grpc, party_pb2_grpc, payment_pb2_grpc, screening_pb2_grpc, violation_pb2_grpc, watchlist_pb2_grpc
-from knownparty_client._generated import vetting_pb2_grpc
+from knownparty_client._generated import access_pb2_grpc, vetting_pb2_grpc
 from knownparty_client.attestation import AttestationCheck, verify_attestation
 from knownparty_client._retry import channel_options
 from knownparty_client.errors import from_rpc_error
@@ -62,6 +62,7 @@ class KnownPartyClient:
         self._screening = screening_pb2_grpc.ScreeningServiceStub(self._channel)
         self._diagnostics = diagnostics_pb2_grpc.DiagnosticsServiceStub(self._channel)
         self._vetting = vetting_pb2_grpc.VettingServiceStub(self._channel)
+        self._access = access_pb2_grpc.AccessServiceStub(self._channel)
         self._signing_keys: dict[str, bytes] | None = None
         self._closed = False
 
@@ -557,3 +558,56 @@ class KnownPartyClient:
     ) -> types.MatchClearance:
         request = types.RevokeMatchClearanceRequest(name=name, analyst=analyst)
         return self._call(self._vetting.RevokeMatchClearance, request, timeout, metadata)
+
+    # -- AccessService (admins; auditors read the audit log) ---------------------------------
+
+    def create_api_key(
+        self,
+        organization: str,
+        role: int,
+        *,
+        display_name: str = "",
+        expire_time: datetime | None = None,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> types.CreateApiKeyResponse:
+        """Makes a key; the response's `token` is shown this once. `role` is a types.ROLE_* value."""
+        key = types.ApiKey(organization=organization, role=role, display_name=display_name)
+        if expire_time is not None:
+            key.expire_time.FromDatetime(expire_time)
+        return self._call(self._access.CreateApiKey, types.CreateApiKeyRequest(api_key=key), timeout, metadata)
+
+    def list_api_keys(
+        self, *, organization: str = "", page_size: int = 0, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> Pager[types.ApiKey]:
+        request = types.ListApiKeysRequest(organization=organization, page_size=page_size)
+        return self._pager(self._access.ListApiKeys, request, "api_keys", timeout, metadata)
+
+    def revoke_api_key(
+        self, name: str, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
+    ) -> types.ApiKey:
+        """Revokes `apiKeys/{key}` (or a bare key id)."""
+        name = name if name.startswith("apiKeys/") else f"apiKeys/{name}"
+        return self._call(self._access.RevokeApiKey, types.RevokeApiKeyRequest(name=name), timeout, metadata)
+
+    def list_audit_events(
+        self,
+        *,
+        organization: str = "",
+        method: str = "",
+        api_key: str = "",
+        after_time: datetime | None = None,
+        before_time: datetime | None = None,
+        page_size: int = 0,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> Pager[types.AuditEvent]:
+        """Calls that changed something, newest first."""
+        request = types.ListAuditEventsRequest(
+            organization=organization, method=method, api_key=api_key, page_size=page_size
+        )
+        if after_time is not None:
+            request.after_time.FromDatetime(after_time)
+        if before_time is not None:
+            request.before_time.FromDatetime(before_time)
+        return self._pager(self._access.ListAuditEvents, request, "events", timeout, metadata)

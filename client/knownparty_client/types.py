@@ -99,6 +99,23 @@ from knownparty_client._generated.violation_pb2 import (
     ViolationStatusChange,
 )
 
+from knownparty_client._generated.access_pb2 import (
+    ROLE_ADMIN,
+    ROLE_AUDITOR,
+    ROLE_CARRIER,
+    ROLE_MARKETPLACE,
+    ROLE_UNSPECIFIED,
+    ApiKey,
+    AuditEvent,
+    CreateApiKeyRequest,
+    CreateApiKeyResponse,
+    ListApiKeysRequest,
+    ListApiKeysResponse,
+    ListAuditEventsRequest,
+    ListAuditEventsResponse,
+    RevokeApiKeyRequest,
+    Role,
+)
 from knownparty_client._generated.vetting_pb2 import (
     Attestation,
     CheckShipperRequest,
@@ -138,6 +155,21 @@ from knownparty_client._generated.vetting_pb2 import (
 )
 
 __all__ = [
+    "ROLE_ADMIN",
+    "ROLE_AUDITOR",
+    "ROLE_CARRIER",
+    "ROLE_MARKETPLACE",
+    "ROLE_UNSPECIFIED",
+    "ApiKey",
+    "AuditEvent",
+    "CreateApiKeyRequest",
+    "CreateApiKeyResponse",
+    "ListApiKeysRequest",
+    "ListApiKeysResponse",
+    "ListAuditEventsRequest",
+    "ListAuditEventsResponse",
+    "RevokeApiKeyRequest",
+    "Role",
     "Attestation",
     "CheckShipperRequest",
     "ClearWatchlistMatchRequest",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,9 +19,14 @@ class Settings(BaseSettings):
     listen: str = "127.0.0.1:50051"
     # A synchronous server with a thread pool measured faster than grpc.aio for small unary calls.
     max_workers: int = Field(default=8, ge=1, le=512)
+    # The largest request message accepted (bytes); gRPC refuses a larger one with
+    # RESOURCE_EXHAUSTED. Room for a 4 MiB watchlist chunk and its framing.
+    max_message_bytes: int = Field(default=5 * 1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024)
     # How long SIGTERM waits for in-flight calls before cancelling them.
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
     log_level: str = "INFO"
+    # Streaming calls one API key may have open at once; more are RESOURCE_EXHAUSTED.
+    max_streams_per_key: int = Field(default=16, ge=1, le=10_000)
     # How often the screening index checks the database for list versions imported elsewhere.
     index_poll_seconds: float = Field(default=2.0, gt=0, le=3600)
     # The versioned vetting policy; the packaged default when unset.
@@ -29,10 +34,29 @@ class Settings(BaseSettings):
     # The Ed25519 key that signs decisions (PEM, PKCS#8); generated here on first start if absent.
     # Keep it secret and backed up; to rotate, move it away and restart (old keys keep verifying).
     signing_key_file: Path = Path("knownparty-signing.key")
+    # The keys that encrypt tax IDs, bank accounts and ID-document numbers at rest; generated here
+    # on first start if absent. Losing it loses those values: back it up, apart from the database.
+    # To rotate, run `knownparty db rotate-data-key` (README, "Rotating the data key").
+    data_key_file: Path = Path("knownparty-data.key")
+    # TLS: the server's certificate chain and its unencrypted private key (PEM); plain text when unset.
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    # Mutual TLS: clients must present a certificate signed by this CA (PEM).
+    tls_client_ca_file: Path | None = None
+    # Server reflection lets grpcurl discover the API; turn it off to hide the schema from callers.
+    reflection: bool = True
 
     @property
     def policy_path(self) -> Path:
         return self.policy_file or DEFAULT_POLICY_FILE
+
+    @model_validator(mode="after")
+    def _tls_files_go_together(self) -> Settings:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("tls_cert_file and tls_key_file must be set together")
+        if self.tls_client_ca_file is not None and self.tls_cert_file is None:
+            raise ValueError("tls_client_ca_file (mutual TLS) needs tls_cert_file and tls_key_file")
+        return self
 
     @field_validator("database_url")
     @classmethod

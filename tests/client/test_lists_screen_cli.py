@@ -16,9 +16,9 @@ UN = LISTS / "un" / "UN_consolidated.xml"
 
 
 @pytest.fixture
-def target(server) -> str:
+def target(server_target) -> str:
     # Overrides tests/client/conftest.py's fake server: these commands talk to the real one.
-    return f"127.0.0.1:{server.port}"
+    return server_target
 
 
 def invoke(target, *args):

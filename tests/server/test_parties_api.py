@@ -36,7 +36,17 @@ def violation_fields(exc: errors.KnownPartyError) -> set[str]:
     return {v.field for v in exc.field_violations}
 
 
-def test_create_and_get_round_trip_normalises_fields(client):
+@pytest.fixture
+def marketplace_client(target, issue_key):
+    """A client in a role that collects tax IDs: replies show them in full, not masked as to admins."""
+    from knownparty_client import KnownPartyClient
+
+    with KnownPartyClient(target, timeout=15, api_key=issue_key("marketplace")) as c:
+        yield c
+
+
+def test_create_and_get_round_trip_normalises_fields(marketplace_client):
+    client = marketplace_client
     verified_at = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
     created = client.create_party(
         types.Party(
@@ -110,7 +120,8 @@ def test_request_id_retry_returns_first_result_and_other_body_is_refused(client)
     assert count_parties(client) == 1
 
 
-def test_identifier_belongs_to_one_active_party(client):
+def test_identifier_belongs_to_one_active_party(marketplace_client):
+    client = marketplace_client
     holder = client.create_party(seller("Holder Inc", identifiers=[ein("12-3456789")]))
     with pytest.raises(errors.AlreadyExists) as caught:
         client.create_party(seller("Copycat Inc", identifiers=[ein("123456789")]))
@@ -213,7 +224,7 @@ def test_list_filters_and_stable_paging(client):
     assert pages == [["Alpha Seller", "Beta Seller"], ["alpine shipper", "Gamma"]]
 
 
-def test_list_bad_input(client):
+def test_list_bad_input(client, admin_metadata):
     for i in range(3):
         client.create_party(seller(f"Party {i}"))
     with pytest.raises(errors.InvalidArgument) as caught:
@@ -227,7 +238,7 @@ def test_list_bad_input(client):
 
         def list_raw(**fields):
             try:
-                return stub.ListParties(types.ListPartiesRequest(**fields))
+                return stub.ListParties(types.ListPartiesRequest(**fields), metadata=admin_metadata)
             except grpc.RpcError as exc:
                 raise errors.from_rpc_error(exc) from None
 

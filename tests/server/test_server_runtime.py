@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -17,6 +18,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from sqlalchemy import create_engine, inspect
 
 from knownparty_client import KnownPartyClient, errors, types
+from knownparty_service.domain.access import Role
 from knownparty_service.storage.migrate import head_revision, upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +49,8 @@ def test_stop_reports_not_serving_and_refuses_new_calls(database_url):
 
     running = create_server(Settings(database_url=database_url, listen="127.0.0.1:0"))
     target = f"127.0.0.1:{running.port}"
-    with KnownPartyClient(target, timeout=5) as client:
+    _, token = running.keyring.create("ops", Role.AUDITOR, created_by="tests")
+    with KnownPartyClient(target, timeout=5, api_key=token) as client:
         assert client.echo("up") == "up"
         running.stop(grace=0)
         with pytest.raises(errors.Unavailable):
@@ -62,7 +65,10 @@ def test_migrations_reach_head_and_are_idempotent(database_url):
         tables = set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
-    assert {"parties", "party_identifiers", "party_countries", "party_revisions", "idempotency_keys"} <= tables
+    assert {
+        "parties", "party_identifiers", "party_countries", "party_revisions", "idempotency_records", "api_keys",
+        "audit_events",
+    } <= tables
 
 
 def _free_port() -> int:
@@ -93,11 +99,18 @@ def test_serve_command_keeps_data_and_exits_cleanly_on_signal(tmp_path, signum):
     port = _free_port()
     target = f"127.0.0.1:{port}"
     env = {**os.environ, "KNOWNPARTY_LISTEN": target}
+    # The first key is made on the server host, straight in the database.
+    made = subprocess.run(
+        [sys.executable, "-m", "knownparty_client.cli", "--json", "keys", "create", "--local", "--db", f"sqlite:///{db}",
+         "--org", "acme", "--role", "carrier"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=True,
+    )
+    token = json.loads(made.stdout)["token"]
     command = [sys.executable, "-m", "knownparty_client.cli", "serve", "--db", f"sqlite:///{db}"]
     process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         _wait_until_serving(target, process)
-        with KnownPartyClient(target, timeout=5) as client:
+        with KnownPartyClient(target, timeout=5, api_key=token) as client:
             created = client.create_party(
                 types.Party(kind=types.PARTY_KIND_SHIPPER, legal_name="Signal Test", addresses=[types.Address(country="MX")])
             )
@@ -113,13 +126,13 @@ def test_serve_command_keeps_data_and_exits_cleanly_on_signal(tmp_path, signum):
 
     running = create_server(Settings(database_url=f"sqlite:///{db}", listen="127.0.0.1:0"))
     try:
-        with KnownPartyClient(f"127.0.0.1:{running.port}", timeout=5) as client:
+        with KnownPartyClient(f"127.0.0.1:{running.port}", timeout=5, api_key=token) as client:
             assert client.get_party(created.name) == created
     finally:
         running.stop(grace=0)
 
 
-def test_unexpected_errors_leave_as_internal_without_internals(server, monkeypatch):
+def test_unexpected_errors_leave_as_internal_without_internals(server, target, monkeypatch):
     from knownparty_service.storage.party_repository import SqlPartyRepository
 
     def explode(self, party_id):

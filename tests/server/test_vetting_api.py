@@ -376,7 +376,7 @@ def test_a_changed_policy_under_a_recorded_version_is_refused_at_start(database_
     assert "already recorded with other values" in str(caught.value) and str(changed) in str(caught.value)
 
 
-def test_old_keys_keep_verifying_after_a_key_rotation(database_url, tmp_path):
+def test_old_keys_keep_verifying_after_a_key_rotation(database_url, tmp_path, admin_key):
     from knownparty_client import KnownPartyClient
     from knownparty_service.api.server import create_server
     from knownparty_service.settings import Settings
@@ -385,15 +385,16 @@ def test_old_keys_keep_verifying_after_a_key_rotation(database_url, tmp_path):
         return create_server(Settings(database_url=database_url, listen="127.0.0.1:0", signing_key_file=key_file))
 
     first = start(tmp_path / "old.key")
+    token = admin_key(first)
     try:
-        with KnownPartyClient(f"127.0.0.1:{first.port}") as client:
+        with KnownPartyClient(f"127.0.0.1:{first.port}", api_key=token) as client:
             import_watchlist(client)
             decision = client.vet_seller(seller(client).name)
     finally:
         first.stop(grace=0)
     second = start(tmp_path / "new.key")
     try:
-        with KnownPartyClient(f"127.0.0.1:{second.port}") as client:
+        with KnownPartyClient(f"127.0.0.1:{second.port}", api_key=token) as client:
             keys = client.get_signing_keys()
             assert len(keys) == 2 and keys[0].current and not keys[1].current
             assert keys[1].key_id == decision.attestation.key_id
@@ -405,14 +406,15 @@ def test_old_keys_keep_verifying_after_a_key_rotation(database_url, tmp_path):
         second.stop(grace=0)
 
 
-def test_a_policy_change_re_decides_and_publishes_what_changed(database_url, tmp_path):
+def test_a_policy_change_re_decides_and_publishes_what_changed(database_url, tmp_path, admin_key):
     from knownparty_client import KnownPartyClient
     from knownparty_service.api.server import create_server
     from knownparty_service.settings import DEFAULT_POLICY_FILE, Settings
 
     first = create_server(Settings(database_url=database_url, listen="127.0.0.1:0"))
+    token = admin_key(first)
     try:
-        with KnownPartyClient(f"127.0.0.1:{first.port}") as client:
+        with KnownPartyClient(f"127.0.0.1:{first.port}", api_key=token) as client:
             import_watchlist(client)
             decision = client.vet_seller(seller(client, verified_days_ago=10).name)
             assert decision.outcome == types.OUTCOME_KNOWN
@@ -424,7 +426,7 @@ def test_a_policy_change_re_decides_and_publishes_what_changed(database_url, tmp
     second = create_server(Settings(database_url=database_url, listen="127.0.0.1:0", policy_file=stricter))
     try:
         assert second.reevaluator.wait_idle(30)
-        with KnownPartyClient(f"127.0.0.1:{second.port}") as client:
+        with KnownPartyClient(f"127.0.0.1:{second.port}", api_key=token) as client:
             (change,) = list(client.list_decision_changes())
             assert change.previous_outcome == types.OUTCOME_KNOWN
             assert change.decision.outcome == types.OUTCOME_NOT_KNOWN

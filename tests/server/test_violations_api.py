@@ -331,11 +331,11 @@ def test_every_bad_field_is_reported_at_once(client, party):
     assert count(client) == 0
 
 
-def test_missing_violation_and_bad_parent_are_refused(client, party):
+def test_missing_violation_and_bad_parent_are_refused(client, party, admin_metadata):
     with grpc.insecure_channel(client.target) as channel:
         stub = violation_pb2_grpc.ViolationServiceStub(channel)
         with pytest.raises(grpc.RpcError) as caught:
-            stub.CreateViolation(types.CreateViolationRequest(parent="parties/acme"))
+            stub.CreateViolation(types.CreateViolationRequest(parent="parties/acme"), metadata=admin_metadata)
         assert {v.field for v in errors.from_rpc_error(caught.value).field_violations} == {"violation"}
     for parent in ("parties/-", "sellers/acme", "parties/Bad_Id", ""):
         with pytest.raises(errors.InvalidArgument) as caught:
@@ -407,7 +407,7 @@ def test_list_filters(client, recorded):
     assert names(client.list_violations(category=NARCOTICS, status=DISMISSED)) == []
 
 
-def test_list_paging_is_stable_and_tokens_are_bound_to_their_query(client, recorded):
+def test_list_paging_is_stable_and_tokens_are_bound_to_their_query(client, recorded, admin_metadata):
     pager = client.list_violations(page_size=2)
     pages = [[v.reference_number for v in page.violations] for page in pager.pages]
     assert pages == [["A1", "O1"], ["A2", "O2"], ["A3"]]
@@ -424,7 +424,7 @@ def test_list_paging_is_stable_and_tokens_are_bound_to_their_query(client, recor
 
         def list_raw(**fields):
             try:
-                return stub.ListViolations(types.ListViolationsRequest(**fields))
+                return stub.ListViolations(types.ListViolationsRequest(**fields), metadata=admin_metadata)
             except grpc.RpcError as exc:
                 raise errors.from_rpc_error(exc) from None
 

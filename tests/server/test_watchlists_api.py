@@ -78,7 +78,7 @@ def test_malformed_files_are_refused_and_create_nothing(client, name):
     assert client.list_watchlists() == []
 
 
-def test_bad_import_requests(client, target):
+def test_bad_import_requests(client, target, admin_metadata):
     data = (LISTS / "un" / "UN_consolidated.xml").read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     with pytest.raises(errors.InvalidArgument) as caught:
@@ -94,7 +94,9 @@ def test_bad_import_requests(client, target):
     def raw_stream(messages):
         with grpc.insecure_channel(target) as channel:
             try:
-                return watchlist_pb2_grpc.WatchlistServiceStub(channel).ImportWatchlist(iter(messages), timeout=30)
+                return watchlist_pb2_grpc.WatchlistServiceStub(channel).ImportWatchlist(
+                    iter(messages), timeout=30, metadata=admin_metadata
+                )
             except grpc.RpcError as exc:
                 raise errors.from_rpc_error(exc) from None
 

@@ -19,6 +19,7 @@ from knownparty_service.domain.policy import load_policy
 from knownparty_service.settings import DEFAULT_POLICY_FILE
 from knownparty_service.storage.database import Database
 from knownparty_service.storage.migrate import upgrade
+from knownparty_service.storage.field_cipher import DataKeys, FieldCipher
 from knownparty_service.storage.party_repository import SqlPartyRepository
 from knownparty_service.storage.payment_repository import SqlPaymentRepository
 
@@ -32,7 +33,7 @@ def ledger_setup(database_url):
     database = Database(database_url)
     repository = SqlPaymentRepository(database)
     repository.ensure_policy(POLICY)
-    registry = PartyRegistry(SqlPartyRepository(database), clock=lambda: NOW)
+    registry = PartyRegistry(SqlPartyRepository(database, FieldCipher(DataKeys.generate())), clock=lambda: NOW)
     shippers = []
     for i in range(3):
         registry.create(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from knownparty_service.storage import payment_tables, vetting_tables, watchlist_tables  # noqa: F401 - registers them
+from knownparty_service.storage import access_tables, payment_tables, vetting_tables, watchlist_tables  # noqa: F401 - registers them
 from knownparty_service.storage.database import Database
 from knownparty_service.storage.migrate import upgrade
 from knownparty_service.storage.tables import metadata

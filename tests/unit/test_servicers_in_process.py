@@ -16,6 +16,7 @@ from knownparty_service.api.party_servicer import PartyServicer
 from knownparty_service.domain.party_registry import PartyRegistry
 from knownparty_service.storage.database import Database
 from knownparty_service.storage.migrate import upgrade
+from knownparty_service.storage.field_cipher import DataKeys, FieldCipher
 from knownparty_service.storage.party_repository import SqlPartyRepository
 
 PARTY_SERVICE = party_pb2.DESCRIPTOR.services_by_name["PartyService"]
@@ -28,7 +29,7 @@ def test_server(tmp_path):
     upgrade(url)
     database = Database(url)
     servicers = {
-        PARTY_SERVICE: PartyServicer(PartyRegistry(SqlPartyRepository(database))),
+        PARTY_SERVICE: PartyServicer(PartyRegistry(SqlPartyRepository(database, FieldCipher(DataKeys.generate())))),
         DIAGNOSTICS_SERVICE: DiagnosticsServicer(),
     }
     yield grpc_testing.server_from_dictionary(servicers, grpc_testing.strict_real_time())

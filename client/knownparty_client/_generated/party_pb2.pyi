@@ -40,6 +40,8 @@ class IdentifierType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     IDENTIFIER_TYPE_BUSINESS_REGISTRATION: _ClassVar[IdentifierType]
     IDENTIFIER_TYPE_MARKETPLACE_SELLER_ACCOUNT: _ClassVar[IdentifierType]
     IDENTIFIER_TYPE_CARRIER_ACCOUNT: _ClassVar[IdentifierType]
+    IDENTIFIER_TYPE_BANK_ACCOUNT: _ClassVar[IdentifierType]
+    IDENTIFIER_TYPE_ID_DOCUMENT: _ClassVar[IdentifierType]
 
 class VerificationMethod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -79,6 +81,8 @@ IDENTIFIER_TYPE_MID: IdentifierType
 IDENTIFIER_TYPE_BUSINESS_REGISTRATION: IdentifierType
 IDENTIFIER_TYPE_MARKETPLACE_SELLER_ACCOUNT: IdentifierType
 IDENTIFIER_TYPE_CARRIER_ACCOUNT: IdentifierType
+IDENTIFIER_TYPE_BANK_ACCOUNT: IdentifierType
+IDENTIFIER_TYPE_ID_DOCUMENT: IdentifierType
 VERIFICATION_METHOD_UNSPECIFIED: VerificationMethod
 VERIFICATION_METHOD_DOCUMENT: VerificationMethod
 VERIFICATION_METHOD_GOVERNMENT_REGISTRY: VerificationMethod

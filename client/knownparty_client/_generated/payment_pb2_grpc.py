@@ -87,7 +87,8 @@ class PaymentServiceServicer:
 
     def ImportPayments(self, request_iterator, context):
         """Bulk ingest of a carrier's daily file: a header message, then batches of rows. Each bad row is
-        reported with its line number and reason and does not stop or change the others.
+        reported with its line number and reason and does not stop or change the others. A stream
+        carries at most 10,000,000 rows (an empty batch counts as one).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -59,7 +59,8 @@ class ScreeningServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ScreenNames(self, request_iterator, context):
-        """Batches: one response per request, in order, each echoing the request's tag.
+        """Batches: one response per request, in order, each echoing the request's tag. At most 100,000
+        queries a stream.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

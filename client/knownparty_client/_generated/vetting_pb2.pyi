@@ -41,7 +41,7 @@ DECISION_TRIGGER_REQUEST: DecisionTrigger
 DECISION_TRIGGER_REEVALUATION: DecisionTrigger
 
 class Decision(_message.Message):
-    __slots__ = ("name", "purpose", "flag", "outcome", "reasons", "policy_version", "list_versions", "decide_time", "valid_until", "trigger", "party_revision", "attestation")
+    __slots__ = ("name", "purpose", "flag", "outcome", "reasons", "policy_version", "list_versions", "decide_time", "valid_until", "trigger", "party_revision", "attestation", "requested_by")
     NAME_FIELD_NUMBER: _ClassVar[int]
     PURPOSE_FIELD_NUMBER: _ClassVar[int]
     FLAG_FIELD_NUMBER: _ClassVar[int]
@@ -54,6 +54,7 @@ class Decision(_message.Message):
     TRIGGER_FIELD_NUMBER: _ClassVar[int]
     PARTY_REVISION_FIELD_NUMBER: _ClassVar[int]
     ATTESTATION_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
     name: str
     purpose: Purpose
     flag: bool
@@ -66,7 +67,8 @@ class Decision(_message.Message):
     trigger: DecisionTrigger
     party_revision: int
     attestation: Attestation
-    def __init__(self, name: _Optional[str] = ..., purpose: _Optional[_Union[Purpose, str]] = ..., flag: _Optional[bool] = ..., outcome: _Optional[_Union[Outcome, str]] = ..., reasons: _Optional[_Iterable[_Union[DecisionReason, _Mapping]]] = ..., policy_version: _Optional[str] = ..., list_versions: _Optional[_Iterable[str]] = ..., decide_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., trigger: _Optional[_Union[DecisionTrigger, str]] = ..., party_revision: _Optional[int] = ..., attestation: _Optional[_Union[Attestation, _Mapping]] = ...) -> None: ...
+    requested_by: str
+    def __init__(self, name: _Optional[str] = ..., purpose: _Optional[_Union[Purpose, str]] = ..., flag: _Optional[bool] = ..., outcome: _Optional[_Union[Outcome, str]] = ..., reasons: _Optional[_Iterable[_Union[DecisionReason, _Mapping]]] = ..., policy_version: _Optional[str] = ..., list_versions: _Optional[_Iterable[str]] = ..., decide_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., trigger: _Optional[_Union[DecisionTrigger, str]] = ..., party_revision: _Optional[int] = ..., attestation: _Optional[_Union[Attestation, _Mapping]] = ..., requested_by: _Optional[str] = ...) -> None: ...
 
 class DecisionReason(_message.Message):
     __slots__ = ("code", "message", "evidence", "effect")

@@ -180,7 +180,7 @@ class VettingServiceServicer:
     def VetParties(self, request_iterator, context):
         """Bulk vetting: each request vets one party (as VetSeller or CheckShipper); answers come back
         in request order, each with the request's tag. A bad request gets an error answer and the
-        stream goes on.
+        stream goes on. At most 1,000,000 requests a stream.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

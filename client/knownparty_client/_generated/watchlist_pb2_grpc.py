@@ -73,7 +73,8 @@ class WatchlistServiceServicer:
         """Client-streaming upload: a header naming the list, its format and the files to expect (size
         and SHA-256 each), then chunks tagged with the file role they belong to. A file that cannot be
         parsed is INVALID_ARGUMENT naming file, line and reason, and no version is created. Content
-        identical to the active version creates nothing (created = false).
+        identical to the active version creates nothing (created = false). At most 100,000 chunks a
+        stream.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import platform
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from knownparty_client.cli import lists, parties, payments, screen, server, vet, violations
+from knownparty_client.cli import keys, lists, parties, payments, screen, server, vet, violations
 from knownparty_client.cli._state import Options, options
 from knownparty_client.client import DEFAULT_TARGET, DEFAULT_TIMEOUT
 
@@ -24,8 +25,15 @@ app.add_typer(lists.app, name="lists")
 app.command("screen")(screen.screen)
 app.command("vet")(vet.vet)
 app.add_typer(vet.decisions_app, name="decisions")
+app.add_typer(keys.app, name="keys")
+app.add_typer(keys.audit_app, name="audit")
 app.add_typer(server.db_app, name="db")
 app.command("serve")(server.serve)
+
+
+def _pem_option(flag: str, envvar: str, help: str) -> typer.models.OptionInfo:
+    # Read only when a command connects: `knownparty serve` shares the KNOWNPARTY_TLS_* variables.
+    return typer.Option(flag, envvar=envvar, metavar="PEM", help=help)
 
 
 @app.callback()
@@ -41,8 +49,21 @@ def _global(
         Optional[str], typer.Option("--api-key", envvar="KNOWNPARTY_API_KEY", help="Sent as a Bearer token.")
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON (JSON lines for lists).")] = False,
+    tls: Annotated[bool, typer.Option("--tls", help="Use TLS, trusting the system's root CAs.")] = False,
+    ca_file: Annotated[
+        Optional[Path], _pem_option("--ca-file", "KNOWNPARTY_TLS_CA_FILE", "Use TLS, trusting this CA.")
+    ] = None,
+    cert_file: Annotated[
+        Optional[Path], _pem_option("--cert-file", "KNOWNPARTY_CLIENT_CERT_FILE", "Client certificate, for mutual TLS.")
+    ] = None,
+    key_file: Annotated[
+        Optional[Path], _pem_option("--key-file", "KNOWNPARTY_CLIENT_KEY_FILE", "The client certificate's private key.")
+    ] = None,
 ) -> None:
-    ctx.obj = Options(target=target, timeout=timeout, api_key=api_key or None, json=json)
+    ctx.obj = Options(
+        target=target, timeout=timeout, api_key=api_key or None, json=json,
+        tls=tls, ca_file=ca_file, cert_file=cert_file, key_file=key_file,
+    )
 
 
 @app.command("version")
@@ -85,7 +106,9 @@ def health(
 
     opts = options(ctx)
     try:
-        with grpc.insecure_channel(opts.target) as channel:
+        credentials = opts.credentials()
+        channel = grpc.secure_channel(opts.target, credentials) if credentials else grpc.insecure_channel(opts.target)
+        with channel:
             reply = health_pb2_grpc.HealthStub(channel).Check(
                 health_pb2.HealthCheckRequest(service=service), timeout=opts.timeout
             )

@@ -15,8 +15,12 @@ from knownparty_service.domain.errors import (
     DomainError,
     EtagMismatchError,
     FailedPreconditionError,
+    FieldViolation,
     NotFoundError,
+    PermissionDeniedError,
+    ResourceExhaustedError,
     ServiceUnavailableError,
+    UnauthenticatedError,
     ValidationError,
 )
 
@@ -31,6 +35,9 @@ _CODES: list[tuple[type[DomainError], int]] = [
     (EtagMismatchError, code_pb2.ABORTED),
     (FailedPreconditionError, code_pb2.FAILED_PRECONDITION),
     (ServiceUnavailableError, code_pb2.UNAVAILABLE),
+    (UnauthenticatedError, code_pb2.UNAUTHENTICATED),
+    (PermissionDeniedError, code_pb2.PERMISSION_DENIED),
+    (ResourceExhaustedError, code_pb2.RESOURCE_EXHAUSTED),
 ]
 
 
@@ -40,21 +47,37 @@ def _pack(message) -> any_pb2.Any:
     return packed
 
 
+# Error statuses travel in trailers, which clients cap (8 KiB by default); a status echoing a huge
+# input would reach the caller as RESOURCE_EXHAUSTED instead. Sizes in UTF-8 bytes.
+MAX_STATUS_MESSAGE = 600
+MAX_STATUS_DETAIL = 200
+MAX_STATUS_VIOLATIONS_BYTES = 2500
+
+
+def _clip(text: str, limit: int = MAX_STATUS_DETAIL) -> str:
+    data = text.encode()
+    return text if len(data) <= limit else data[:limit].decode(errors="ignore") + "..."
+
+
+def _field_violations(violations) -> list[error_details_pb2.BadRequest.FieldViolation]:
+    listed, used = [], 0
+    for v in violations:
+        field, description = _clip(v.field), _clip(v.description)
+        used += len(field.encode()) + len(description.encode())
+        if used > MAX_STATUS_VIOLATIONS_BYTES:
+            listed.append(error_details_pb2.BadRequest.FieldViolation(description=f"and {len(violations) - len(listed)} more"))
+            break
+        listed.append(error_details_pb2.BadRequest.FieldViolation(field=field, description=description))
+    return listed
+
+
 def status_for(error: DomainError) -> status_pb2.Status:
     code = next((c for cls, c in _CODES if isinstance(error, cls)), code_pb2.FAILED_PRECONDITION)
-    details = [_pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata))]
+    metadata = {_clip(k): _clip(v) for k, v in list(error.metadata.items())[:10]}
+    details = [_pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=metadata))]
     if isinstance(error, ValidationError):
-        details.append(
-            _pack(
-                error_details_pb2.BadRequest(
-                    field_violations=[
-                        error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-                        for v in error.violations
-                    ]
-                )
-            )
-        )
-    return status_pb2.Status(code=code, message=error.message, details=details)
+        details.append(_pack(error_details_pb2.BadRequest(field_violations=_field_violations(error.violations))))
+    return status_pb2.Status(code=code, message=_clip(error.message, MAX_STATUS_MESSAGE), details=details)
 
 
 def internal_status(exc: BaseException) -> status_pb2.Status:
@@ -71,9 +94,47 @@ def _abort(context: grpc.ServicerContext, status: status_pb2.Status):
     context.abort_with_status(rpc_status.to_status(status))
 
 
-def _wrap_unary(behaviour):
+class _Unreadable:
+    """Stands for a request whose bytes did not parse (gRPC itself would answer INTERNAL)."""
+
+
+_UNREADABLE = _Unreadable()
+
+
+def _unreadable_error() -> ValidationError:
+    return ValidationError(
+        [FieldViolation("request", "is not a valid serialized message of the method's request type")],
+        reason="MALFORMED_REQUEST",
+    )
+
+
+def _lenient(deserializer):
+    if deserializer is None:
+        return None
+
+    def parse(data):
+        try:
+            return deserializer(data)
+        except Exception:  # noqa: BLE001 - DecodeError, or anything a corrupt message makes the parser raise
+            return _UNREADABLE
+
+    return parse
+
+
+def _checked(requests):
+    for request in requests:
+        if request is _UNREADABLE:
+            raise _unreadable_error()
+        yield request
+
+
+def _wrap_unary(behaviour, streaming_in: bool = False):
     def handler(request, context):
         try:
+            if streaming_in:
+                request = _checked(request)
+            elif request is _UNREADABLE:
+                raise _unreadable_error()
             return behaviour(request, context)
         except DomainError as exc:
             _abort(context, status_for(exc))
@@ -85,9 +146,13 @@ def _wrap_unary(behaviour):
     return handler
 
 
-def _wrap_streaming(behaviour):
+def _wrap_streaming(behaviour, streaming_in: bool = False):
     def handler(request, context):
         try:
+            if streaming_in:
+                request = _checked(request)
+            elif request is _UNREADABLE:
+                raise _unreadable_error()
             yield from behaviour(request, context)
         except DomainError as exc:
             _abort(context, status_for(exc))
@@ -112,12 +177,14 @@ class ErrorMappingInterceptor(grpc.ServerInterceptor):
         handler = continuation(handler_call_details)
         if handler is None:
             return None
+        # A request that does not parse is INVALID_ARGUMENT, not gRPC's INTERNAL.
+        handler = handler._replace(request_deserializer=_lenient(handler.request_deserializer))
         if handler.unary_unary:
             return handler._replace(unary_unary=_wrap_unary(handler.unary_unary))
         if handler.stream_unary:
-            return handler._replace(stream_unary=_wrap_unary(handler.stream_unary))
+            return handler._replace(stream_unary=_wrap_unary(handler.stream_unary, streaming_in=True))
         if handler.unary_stream:
             return handler._replace(unary_stream=_wrap_streaming(handler.unary_stream))
         if handler.stream_stream:
-            return handler._replace(stream_stream=_wrap_streaming(handler.stream_stream))
+            return handler._replace(stream_stream=_wrap_streaming(handler.stream_stream, streaming_in=True))
         return handler

@@ -7,7 +7,11 @@ from datetime import datetime, timezone
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from knownparty_client._generated import party_pb2 as pb
+from knownparty_service.domain.access import current_caller
 from knownparty_service.domain.errors import ViolationCollector
+from knownparty_service.domain.identifiers import MAX_IDENTIFIER_LENGTH
+from knownparty_service.domain.party_rules import MAX_NAME
+from knownparty_service.domain.identifiers import PROTECTED_IDENTIFIER_TYPES
 from knownparty_service.domain.parties import (
     Address,
     FieldVerification,
@@ -46,6 +50,8 @@ IDENTIFIER_TYPES = {
     pb.IDENTIFIER_TYPE_BUSINESS_REGISTRATION: IdentifierType.BUSINESS_REGISTRATION,
     pb.IDENTIFIER_TYPE_MARKETPLACE_SELLER_ACCOUNT: IdentifierType.MARKETPLACE_SELLER_ACCOUNT,
     pb.IDENTIFIER_TYPE_CARRIER_ACCOUNT: IdentifierType.CARRIER_ACCOUNT,
+    pb.IDENTIFIER_TYPE_BANK_ACCOUNT: IdentifierType.BANK_ACCOUNT,
+    pb.IDENTIFIER_TYPE_ID_DOCUMENT: IdentifierType.ID_DOCUMENT,
 }
 METHODS = {
     pb.VERIFICATION_METHOD_DOCUMENT: VerificationMethod.DOCUMENT,
@@ -87,6 +93,25 @@ def time_in(ts: Timestamp, present: bool) -> datetime | None:
     return datetime.fromtimestamp(ts.seconds, tz=timezone.utc).replace(microsecond=ts.nanos // 1000)
 
 
+# google.protobuf.Timestamp's valid range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
+_MIN_SECONDS = -62_135_596_800
+_MAX_SECONDS = 253_402_300_799
+
+
+def valid_time(ts: Timestamp) -> bool:
+    return _MIN_SECONDS <= ts.seconds <= _MAX_SECONDS and 0 <= ts.nanos <= 999_999_999
+
+
+def checked_time_in(ts: Timestamp, present: bool, path: str, errors: ViolationCollector) -> datetime | None:
+    """The time of a Timestamp field; None when absent or out of the Timestamp range (a violation)."""
+    if not present:
+        return None
+    if not valid_time(ts):
+        errors.add(path, "is not a valid timestamp (years 1 to 9999)")
+        return None
+    return time_in(ts, True)
+
+
 def time_out(value: datetime, target: Timestamp) -> None:
     seconds = int(value.timestamp())
     target.seconds = seconds
@@ -114,15 +139,29 @@ def fields_from_message(message: pb.Party, errors: ViolationCollector, prefix: s
                 v.field,
                 enum_in(METHODS, v.method, f"{prefix}.verifications[{n}].method", errors),
                 v.source_reference,
-                time_in(v.verify_time, v.HasField("verify_time")),
+                checked_time_in(v.verify_time, v.HasField("verify_time"), f"{prefix}.verifications[{n}].verify_time", errors),
             )
             for n, v in enumerate(message.verifications)
         ),
     )
 
 
+def shows_protected() -> bool:
+    """Whether replies to the current caller carry protected identifiers in full (the server's
+    own work has no caller and sees them)."""
+    caller = current_caller()
+    return caller is None or caller.sees_protected
+
+
+def masked(value: str) -> str:
+    """"*****6789": the last 4 characters let a person match a value they hold; short values show fewer."""
+    visible = 4 if len(value) >= 8 else len(value) // 4
+    return "*" * (len(value) - visible) + value[len(value) - visible :]
+
+
 def party_to_message(party: Party, message: pb.Party | None = None) -> pb.Party:
     message = message if message is not None else pb.Party()
+    reveal = shows_protected()
     fields = party.fields
     message.name = party.name
     message.kind = KINDS_OUT[fields.kind]
@@ -131,7 +170,8 @@ def party_to_message(party: Party, message: pb.Party | None = None) -> pb.Party:
     for a in fields.addresses:
         message.addresses.add(lines=a.lines, city=a.city, region=a.region, postal_code=a.postal_code, country=a.country)
     for i in fields.identifiers:
-        message.identifiers.add(type=IDENTIFIER_TYPES_OUT[i.type], value=i.value, issuing_country=i.issuing_country)
+        value = i.value if reveal or i.type not in PROTECTED_IDENTIFIER_TYPES else masked(i.value)
+        message.identifiers.add(type=IDENTIFIER_TYPES_OUT[i.type], value=value, issuing_country=i.issuing_country)
     message.email = fields.email
     message.phone = fields.phone
     for v in fields.verifications:
@@ -156,6 +196,10 @@ def revision_to_message(revision: PartyRevision) -> pb.PartyRevision:
 
 
 def query_from_request(request: pb.ListPartiesRequest, errors: ViolationCollector) -> PartyQuery:
+    if len(request.name_prefix) > MAX_NAME:
+        errors.add("name_prefix", f"is longer than {MAX_NAME} characters")
+    if len(request.identifier_value) > MAX_IDENTIFIER_LENGTH:
+        errors.add("identifier_value", f"is longer than {MAX_IDENTIFIER_LENGTH} characters")
     return PartyQuery(
         kind=enum_in(KINDS, request.kind, "kind", errors),
         country=request.country.strip(),

@@ -11,6 +11,7 @@ from knownparty_service.api.party_messages import (
     party_to_message,
     query_from_request,
     revision_to_message,
+    shows_protected,
 )
 from knownparty_service.domain.bounded_cache import BoundedCache
 from knownparty_service.domain.errors import ViolationCollector
@@ -28,7 +29,7 @@ class PartyServicer(party_pb2_grpc.PartyServiceServicer):
         self._encoded: BoundedCache = BoundedCache(_ENCODED_CACHE_SIZE)
 
     def _message(self, party) -> pb.Party:
-        key = (party.id, party.revision)
+        key = (party.id, party.revision, shows_protected())
         encoded = self._encoded.get(key)
         if encoded is None:
             message = party_to_message(party)

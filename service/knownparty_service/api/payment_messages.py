@@ -8,7 +8,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from knownparty_client._generated import money_pb2
 from knownparty_client._generated import payment_pb2 as pb
-from knownparty_service.api.party_messages import enum_in, time_in, time_out
+from knownparty_service.api.party_messages import checked_time_in, enum_in, time_in, time_out, valid_time
 from knownparty_service.domain.errors import FieldViolation, ViolationCollector
 from knownparty_service.domain.payment_rules import FeeDraft, PaymentDraft
 from knownparty_service.domain.payments import FeeLine, FeeResolution, FeeType, PaymentStanding
@@ -34,11 +34,13 @@ def fee_draft(message: pb.FeeLine, errors: ViolationCollector, prefix: str = "fe
         carrier=message.carrier,
         shipment_reference=message.shipment_reference,
         fee_type=enum_in(FEE_TYPES, message.fee_type, f"{prefix}.fee_type", errors),
-        shipment_time=time_in(message.shipment_time, message.HasField("shipment_time")),
+        shipment_time=checked_time_in(
+            message.shipment_time, message.HasField("shipment_time"), f"{prefix}.shipment_time", errors
+        ),
         currency=message.billed.currency_code,
         billed_minor=message.billed.amount_minor,
-        bill_time=time_in(message.bill_time, message.HasField("bill_time")),
-        due_time=time_in(message.due_time, message.HasField("due_time")),
+        bill_time=checked_time_in(message.bill_time, message.HasField("bill_time"), f"{prefix}.bill_time", errors),
+        due_time=checked_time_in(message.due_time, message.HasField("due_time"), f"{prefix}.due_time", errors),
         resolution=enum_in(RESOLUTIONS, message.resolution, f"{prefix}.resolution", errors),
     )
 
@@ -53,7 +55,7 @@ def payment_draft(
         payment_reference=payment.payment_reference,
         currency=payment.amount.currency_code,
         amount_minor=payment.amount.amount_minor,
-        paid_time=time_in(payment.paid_time, payment.HasField("paid_time")),
+        paid_time=checked_time_in(payment.paid_time, payment.HasField("paid_time"), "payment.paid_time", errors),
     )
 
 
@@ -79,7 +81,8 @@ def import_row(carrier: str, row: pb.ImportPaymentsRow, times: TimeCache):
     if record == "fee_line":
         m = row.fee_line
         fee_type, resolution = FEE_TYPES.get(m.fee_type), RESOLUTIONS.get(m.resolution)
-        if (fee_type is None and m.fee_type) or (resolution is None and m.resolution):
+        times_valid = valid_time(m.shipment_time) and valid_time(m.bill_time) and valid_time(m.due_time)
+        if (fee_type is None and m.fee_type) or (resolution is None and m.resolution) or not times_valid:
             errors = ViolationCollector()
             return row.line, row.shipper, fee_draft(m, errors), errors.violations
         has = m.HasField
@@ -99,7 +102,7 @@ def import_row(carrier: str, row: pb.ImportPaymentsRow, times: TimeCache):
     if record == "payment":
         p = row.payment
         fee_type = FEE_TYPES.get(p.fee_type)
-        if fee_type is None and p.fee_type:
+        if (fee_type is None and p.fee_type) or not valid_time(p.payment.paid_time):
             errors = ViolationCollector()
             # A payment row belongs to the file's carrier.
             return row.line, row.shipper, payment_draft(carrier, p.shipment_reference, p.fee_type, p.payment, errors), errors.violations

@@ -20,6 +20,8 @@ from knownparty_service.domain.payments import settle_time
 
 
 _KEPT_MESSAGES = 50_000
+MAX_STREAM_ROWS = 10_000_000
+MAX_SOURCE_NAME = 500
 
 
 class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
@@ -53,14 +55,20 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
             raise ValidationError.single("header", "the stream was empty: send a header first")
         if not first.HasField("header"):
             raise ValidationError.single("header", "the first message must be the header")
+        if len(first.header.source_name) > MAX_SOURCE_NAME:
+            raise ValidationError.single("header.source_name", f"is longer than {MAX_SOURCE_NAME} characters")
         carrier = self._ledger.check_import_header(first.header.carrier)
         summary = ImportSummary()
+        rows_in_stream = 0
         for message in messages:
             if not message.HasField("batch"):
                 raise ValidationError.single("header", "only the first message may be a header")
             rows = message.batch.rows
             if len(rows) > MAX_BATCH_ROWS:
                 raise ValidationError.single("batch.rows", f"has {len(rows)} rows; at most {MAX_BATCH_ROWS} a batch")
+            rows_in_stream += max(len(rows), 1)
+            if rows_in_stream > MAX_STREAM_ROWS:
+                raise ValidationError.single("batch.rows", f"a stream carries at most {MAX_STREAM_ROWS} rows")
             # Each batch is its own transaction: batches applied before an error stay applied.
             times = TimeCache()
             self._ledger.import_batch(carrier, [import_row(carrier, r, times) for r in rows], summary)

@@ -10,11 +10,18 @@ from knownparty_service.domain.errors import ValidationError, ViolationCollector
 from knownparty_service.domain.watchlists.screener import Screener, ScreenRequest
 
 MAX_STREAM_QUERIES = 100_000
+MAX_TAG = 200
+
+
+def _echoed(tag: str) -> str:
+    return tag if len(tag) <= MAX_TAG else ""
 
 
 def _request(message: pb.ScreenNameRequest, prefix: str = "") -> ScreenRequest:
     errors = ViolationCollector()
     entry_type = enum_in(ENTRY_TYPES, message.type, f"{prefix}type", errors)
+    if len(message.tag) > MAX_TAG:
+        errors.add(f"{prefix}tag", f"is longer than {MAX_TAG} characters")
     errors.raise_if_any()
     return ScreenRequest(
         name=message.name,
@@ -57,7 +64,7 @@ class ScreeningServicer(screening_pb2_grpc.ScreeningServiceServicer):
             except ValidationError as exc:
                 # One bad query is answered in place; the batch goes on.
                 yield pb.ScreenNamesResponse(
-                    tag=message.query.tag,
+                    tag=_echoed(message.query.tag),
                     error=pb.QueryError(
                         field_violations=[
                             pb.QueryFieldViolation(field=v.field, description=v.description) for v in exc.violations

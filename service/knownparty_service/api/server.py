@@ -15,20 +15,27 @@ from grpc_reflection.v1alpha import reflection
 from knownparty_client._generated import diagnostics_pb2, diagnostics_pb2_grpc, party_pb2, party_pb2_grpc
 from knownparty_client._generated import payment_pb2, payment_pb2_grpc, violation_pb2, violation_pb2_grpc
 from knownparty_client._generated import screening_pb2, screening_pb2_grpc, watchlist_pb2, watchlist_pb2_grpc
-from knownparty_client._generated import vetting_pb2, vetting_pb2_grpc
+from knownparty_client._generated import access_pb2, access_pb2_grpc, vetting_pb2, vetting_pb2_grpc
+from knownparty_service.api.access_control import AccessInterceptor
+from knownparty_service.api.access_servicer import AccessServicer
 from knownparty_service.api.diagnostics_servicer import DiagnosticsServicer
 from knownparty_service.api.errors import ErrorMappingInterceptor
 from knownparty_service.api.party_servicer import PartyServicer
 from knownparty_service.api.payment_servicer import PaymentServicer
 from knownparty_service.api.screening_servicer import ScreeningServicer
+from knownparty_service.api import transport
 from knownparty_service.api.vetting_servicer import VettingServicer
 from knownparty_service.api.watchlist_servicer import WatchlistServicer
 from knownparty_service.app.index_keeper import IndexKeeper
+from knownparty_service.app.data_key_file import DataKeyError, open_field_cipher
 from knownparty_service.app.key_file import SigningKeyError, load_or_create_signing_key
 from knownparty_service.app.party_screening import IndexPartyScreener
 from knownparty_service.app.reevaluation import Reevaluator
 from knownparty_service.api.violation_servicer import ViolationServicer
-from knownparty_service.domain.party_registry import PartyRegistry
+from knownparty_service.domain.audit_log import AuditLog
+from knownparty_service.domain.keyring import Keyring
+from knownparty_service.domain.ownership import PartyOwners
+from knownparty_service.domain.party_registry import PartyRegistry, utc_now
 from knownparty_service.domain.payment_ledger import PaymentLedger
 from knownparty_service.domain.policy import PolicyError, load_policy
 from knownparty_service.domain.signing import DecisionSigner
@@ -39,9 +46,11 @@ from knownparty_service.domain.watchlists.screening import ScreeningIndex, Scree
 from knownparty_service.domain.violation_registry import ViolationRegistry
 from knownparty_service.settings import Settings
 from knownparty_service.storage.database import Database
+from knownparty_service.storage.access_repository import SqlAccessRepository
 from knownparty_service.storage.decision_repository import PolicyConflict, SqlDecisionRepository
 from knownparty_service.storage.migrate import upgrade
 from knownparty_service.storage.party_repository import SqlPartyRepository
+from knownparty_service.storage.protected_identifiers import DataKeyMismatchError, protect_existing
 from knownparty_service.storage.payment_repository import SqlPaymentRepository
 from knownparty_service.storage.violation_repository import SqlViolationRepository
 from knownparty_service.storage.watchlist_repository import SqlWatchlistRepository
@@ -56,6 +65,7 @@ SERVICE_NAMES = (
     watchlist_pb2.DESCRIPTOR.services_by_name["WatchlistService"].full_name,
     screening_pb2.DESCRIPTOR.services_by_name["ScreeningService"].full_name,
     vetting_pb2.DESCRIPTOR.services_by_name["VettingService"].full_name,
+    access_pb2.DESCRIPTOR.services_by_name["AccessService"].full_name,
 )
 
 
@@ -68,6 +78,7 @@ class RunningServer:
     grace_seconds: float
     index_keeper: IndexKeeper | None = None
     reevaluator: Reevaluator | None = None
+    keyring: Keyring | None = None
 
     def set_serving(self, serving: bool) -> None:
         status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
@@ -87,6 +98,7 @@ class RunningServer:
 
 def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
     """Binds and starts a server; health turns SERVING once the database answers."""
+    credentials = transport.server_credentials(settings)  # first: a bad TLS file refuses the start
     database = Database(settings.database_url)
     if migrate:
         upgrade(settings.database_url, engine=database.engine)
@@ -100,14 +112,31 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
     except SigningKeyError as exc:
         raise PolicyError(str(exc)) from None
     decision_store.register_key(signer.key_id, signer.algorithm, signer.public_key)
+    try:
+        cipher = open_field_cipher(settings.data_key_file)
+        # Before serving: what an older version stored in plain text is encrypted now.
+        protect_existing(database, cipher)
+    except DataKeyError as exc:
+        raise PolicyError(str(exc)) from None
+    except DataKeyMismatchError as exc:
+        raise PolicyError(f"{settings.data_key_file}: {exc}") from None
     watchlists = SqlWatchlistRepository(database)
     keeper = IndexKeeper(watchlists, ScreeningIndex.build, poll_seconds=settings.index_poll_seconds)
     keeper.start()
 
-    party_repository = SqlPartyRepository(database)
+    party_repository = SqlPartyRepository(database, cipher)
     violation_repository = SqlViolationRepository(database)
+    access_repository = SqlAccessRepository(database)
+    keyring = Keyring(access_repository)
+    owners = PartyOwners(party_repository.owner_of)
     # Changes to a party's records re-decide its decisions (the re-evaluator is made below).
-    ledger = PaymentLedger(payments, policy, on_change=lambda party_ids: reevaluator.parties_changed(party_ids))
+    ledger = PaymentLedger(
+        payments,
+        policy,
+        on_change=lambda party_ids: reevaluator.parties_changed(party_ids),
+        owners=owners,
+        claim_carrier=access_repository.claim_carrier,
+    )
     try:
         desk = VettingDesk(
             parties=party_repository,
@@ -117,6 +146,7 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
             decisions=decision_store,
             signer=signer,
             policy=policy,
+            owners=owners,
         )
     except PolicyConflict as exc:
         keeper.stop()
@@ -134,11 +164,19 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
 
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="knownparty-rpc"),
-        interceptors=[ErrorMappingInterceptor()],
-        options=[("grpc.so_reuseport", 0)],
+        # Outermost first: access control's refusals pass through the error mapping.
+        interceptors=[
+            ErrorMappingInterceptor(),
+            AccessInterceptor(
+                keyring, AuditLog(access_repository), max_streams_per_key=settings.max_streams_per_key, clock=utc_now
+            ),
+        ],
+        options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", settings.max_message_bytes)],
     )
     party_pb2_grpc.add_PartyServiceServicer_to_server(PartyServicer(PartyRegistry(party_repository)), server)
-    violations = ViolationRegistry(violation_repository, on_change=lambda party_id: reevaluator.parties_changed({party_id}))
+    violations = ViolationRegistry(
+        violation_repository, on_change=lambda party_id: reevaluator.parties_changed({party_id}), owners=owners
+    )
     violation_pb2_grpc.add_ViolationServiceServicer_to_server(ViolationServicer(violations), server)
     payment_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentServicer(ledger), server)
     vetting_pb2_grpc.add_VettingServiceServicer_to_server(VettingServicer(desk, signing_keys), server)
@@ -149,11 +187,13 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
         ScreeningServicer(Screener(keeper.snapshot, policy, ScreeningQuery)), server
     )
     diagnostics_pb2_grpc.add_DiagnosticsServiceServicer_to_server(DiagnosticsServicer(), server)
+    access_pb2_grpc.add_AccessServiceServicer_to_server(AccessServicer(keyring, AuditLog(access_repository)), server)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    if settings.reflection:
+        reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
 
-    port = server.add_insecure_port(settings.listen)
+    port = transport.add_port(server, settings.listen, credentials)
     if port == 0:
         keeper.stop()
         reevaluator.stop()
@@ -161,7 +201,7 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
         raise RuntimeError(f"could not listen on {settings.listen}")
     server.start()
     running = RunningServer(
-        server, port, health_servicer, database, settings.shutdown_grace_seconds, keeper, reevaluator
+        server, port, health_servicer, database, settings.shutdown_grace_seconds, keeper, reevaluator, keyring
     )
     running.set_serving(True)
     return running

@@ -71,6 +71,7 @@ def decision_to_message(decision: Decision, message: pb.Decision | None = None) 
     time_out(decision.valid_until, message.valid_until)
     message.trigger = TRIGGERS_OUT[decision.trigger]
     message.party_revision = decision.party_revision
+    message.requested_by = decision.requested_by
     if decision.attestation is not None:
         a = decision.attestation
         message.attestation.key_id, message.attestation.algorithm = a.key_id, a.algorithm

@@ -11,7 +11,7 @@ from google.rpc import code_pb2
 from knownparty_client._generated import vetting_pb2 as pb
 from knownparty_client._generated import vetting_pb2_grpc
 from knownparty_client.attestation import verify_attestation
-from knownparty_service.api.party_messages import enum_in, time_in, time_out
+from knownparty_service.api.party_messages import checked_time_in, enum_in, time_out
 from knownparty_service.api.vetting_messages import (
     OUTCOMES,
     OUTCOMES_OUT,
@@ -28,6 +28,8 @@ from knownparty_service.domain.vetting.desk import VettingDesk
 from knownparty_service.domain.vetting.model import Purpose
 
 MAX_STREAM_REQUESTS = 1_000_000
+# Tags are echoed back: bounded, and a refused one is not echoed.
+MAX_TAG = 200
 # How often a watcher looks for new changes (they may come from another process).
 WATCH_POLL_SECONDS = 0.5
 _CHANGES_PER_READ = 500
@@ -39,7 +41,7 @@ _VET_BATCH = 256
 def _cursor(text: str, path: str) -> int:
     if not text:
         return 0
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise ValidationError.single(path, "is not a cursor this service gave out")
     return int(text)
 
@@ -85,8 +87,8 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
     def GetDecisionInForce(self, request: pb.GetDecisionInForceRequest, context) -> pb.Decision:
         errors = ViolationCollector()
         purpose = enum_in(PURPOSES, request.purpose, "purpose", errors)
+        at = checked_time_in(request.at_time, request.HasField("at_time"), "at_time", errors)
         errors.raise_if_any()
-        at = time_in(request.at_time, request.HasField("at_time"))
         return self._message(self._desk.in_force(request.party, purpose, at))
 
     def ReplayDecision(self, request: pb.ReplayDecisionRequest, context) -> pb.ReplayDecisionResponse:
@@ -144,7 +146,9 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         requests, answers = [], [None] * len(messages)
         for index, message in enumerate(messages):
             kind = message.WhichOneof("request")
-            if kind == "vet_seller":
+            if len(message.tag) > MAX_TAG:
+                answers[index] = _vet_error(ValidationError.single("tag", f"is longer than {MAX_TAG} characters"))
+            elif kind == "vet_seller":
                 requests.append((index, (message.vet_seller.party, Purpose.KNOWN_MARKETPLACE_SELLER, message.vet_seller.high_volume, "vet_seller.party")))
             elif kind == "check_shipper":
                 requests.append((index, (message.check_shipper.party, Purpose.KNOWN_CARRIER_CUSTOMER, False, "check_shipper.party")))
@@ -156,7 +160,7 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         for message, answer in zip(messages, answers):
             if isinstance(answer, pb.VetError):
                 # One bad request is answered in place, as its unary call would have failed.
-                yield pb.VetPartiesResponse(tag=message.tag, error=answer)
+                yield pb.VetPartiesResponse(tag=message.tag if len(message.tag) <= MAX_TAG else "", error=answer)
             else:
                 yield pb.VetPartiesResponse(tag=message.tag, decision=self._message(answer))
 

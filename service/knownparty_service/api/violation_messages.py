@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from knownparty_client._generated import violation_pb2 as pb
-from knownparty_service.api.party_messages import enum_in, time_out
+from knownparty_service.api.party_messages import checked_time_in, enum_in, time_out
 from knownparty_service.domain.errors import ViolationCollector
 from knownparty_service.domain.money import Money
 from knownparty_service.domain.violations import (
@@ -40,21 +36,6 @@ STATUSES = _by_name(pb.ViolationStatus, "VIOLATION_STATUS_", Status)
 CATEGORIES_OUT, SOURCES_OUT, PRODUCT_CATEGORIES_OUT, STATUSES_OUT = (
     {v: k for k, v in mapping.items()} for mapping in (CATEGORIES, SOURCES, PRODUCT_CATEGORIES, STATUSES)
 )
-
-# google.protobuf.Timestamp's valid range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
-_MIN_SECONDS = -62_135_596_800
-_MAX_SECONDS = 253_402_300_799
-
-
-def checked_time_in(ts: Timestamp, present: bool, path: str, errors: ViolationCollector) -> datetime | None:
-    """The time of a Timestamp field; None when absent or out of the Timestamp range (a violation)."""
-    if not present:
-        return None
-    if not _MIN_SECONDS <= ts.seconds <= _MAX_SECONDS or not 0 <= ts.nanos <= 999_999_999:
-        errors.add(path, "is not a valid timestamp (years 1 to 9999)")
-        return None
-    return datetime.fromtimestamp(ts.seconds, tz=timezone.utc).replace(microsecond=ts.nanos // 1000)
-
 
 def fields_from_message(message: pb.Violation, errors: ViolationCollector, prefix: str = "violation") -> ViolationFields:
     value = None

@@ -17,6 +17,8 @@ from knownparty_service.domain.errors import ValidationError, ViolationCollector
 from knownparty_service.domain.watchlists.catalog import MAX_FILE_BYTES, EntryQuery, WatchlistCatalog
 
 MAX_CHUNK_BYTES = 4 * 1024 * 1024
+# Chunk messages a stream (empty chunks included, so such a stream cannot go on forever).
+MAX_CHUNKS = 100_000
 
 
 class WatchlistServicer(watchlist_pb2_grpc.WatchlistServiceServicer):
@@ -45,6 +47,8 @@ class WatchlistServicer(watchlist_pb2_grpc.WatchlistServiceServicer):
                 continue
             if not message.HasField("chunk"):
                 raise ValidationError.single("header", "only the first message may be a header")
+            if index > MAX_CHUNKS:
+                raise ValidationError.single("chunk", f"a stream carries at most {MAX_CHUNKS} chunks")
             chunk = message.chunk
             if chunk.role not in received:
                 raise ValidationError.single("chunk.role", f"{chunk.role!r} is not a file named in the header")

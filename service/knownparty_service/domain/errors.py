@@ -67,6 +67,24 @@ class FailedPreconditionError(DomainError):
     reason = "FAILED_PRECONDITION"
 
 
+class UnauthenticatedError(DomainError):
+    """No API key, or one that is unknown, expired or revoked."""
+
+    reason = "UNAUTHENTICATED"
+
+
+class PermissionDeniedError(DomainError):
+    """The caller is known, but its role may not do this."""
+
+    reason = "PERMISSION_DENIED"
+
+
+class ResourceExhaustedError(DomainError):
+    """A limit of the caller's was reached (concurrent streams); it may try again later."""
+
+    reason = "RESOURCE_EXHAUSTED"
+
+
 @dataclass
 class ViolationCollector:
     """Gathers every violation of a request before raising, so callers see them all at once."""

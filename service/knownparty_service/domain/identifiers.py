@@ -20,6 +20,7 @@ from functools import lru_cache
 from types import ModuleType
 
 from stdnum import exceptions as stdnum_errors
+from stdnum import iban as stdnum_iban
 from stdnum import lei as stdnum_lei
 from stdnum.eu import vat as eu_vat
 from stdnum.us import ein as us_ein
@@ -28,9 +29,16 @@ from stdnum.util import get_cc_module
 from knownparty_service.domain.contact import normalize_country
 from knownparty_service.domain.parties import IdentifierType
 
-__all__ = ["MAX_IDENTIFIER_LENGTH", "IssuingCountryError", "normalize_identifier"]
+__all__ = ["MAX_IDENTIFIER_LENGTH", "PROTECTED_IDENTIFIER_TYPES", "IssuingCountryError", "normalize_identifier"]
 
 MAX_IDENTIFIER_LENGTH = 64
+
+# Personal or financial data (INFORM Act, DSA Art. 30): encrypted at rest, masked for roles that do
+# not collect it, never echoed in messages. VAT, EORI, DUNS and LEI numbers are published in public
+# registries (VIES, the EORI validation service, D&B, GLEIF) and stay plain and searchable.
+PROTECTED_IDENTIFIER_TYPES = frozenset(
+    {IdentifierType.TAX_ID, IdentifierType.EIN, IdentifierType.BANK_ACCOUNT, IdentifierType.ID_DOCUMENT}
+)
 
 
 class IssuingCountryError(ValueError):
@@ -267,6 +275,41 @@ def _mid(value: str, country: str) -> tuple[str, str]:
     return number, _matching_country("MID", derived, country)
 
 
+# A country code, two check digits, then the BBAN: anything shaped so is checked as an IBAN.
+_IBAN = re.compile(r"([A-Z]{2})[0-9]{2}[A-Z0-9]{11,30}")
+_ACCOUNT_NUMBER = re.compile(r"[A-Z0-9]{4,34}")
+
+
+def _iban_country(number: str) -> str | None:
+    match = _IBAN.fullmatch(number)
+    if not match:
+        return None
+    try:
+        return normalize_country(match.group(1))
+    except ValueError:
+        return None
+
+
+def _bank_account(value: str, country: str) -> tuple[str, str]:
+    number = _compact(value)
+    derived = _iban_country(number)
+    if derived:
+        return _check(stdnum_iban, number, "IBAN"), _matching_country("IBAN", derived, country)
+    if not _ACCOUNT_NUMBER.fullmatch(number):
+        raise ValueError("not a valid bank account: give an IBAN or an account number of 4 to 34 letters or digits")
+    return number, country
+
+
+_ID_DOCUMENT_NUMBER = re.compile(r"[A-Z0-9]{5,20}")
+
+
+def _id_document(value: str, country: str) -> tuple[str, str]:
+    number = _compact(value)
+    if not _ID_DOCUMENT_NUMBER.fullmatch(number):
+        raise ValueError("not a valid passport or ID card number: it must be 5 to 20 letters or digits")
+    return number, country
+
+
 def _free_form(label: str) -> Callable[[str, str], tuple[str, str]]:
     def normalise(value: str, country: str) -> tuple[str, str]:
         if not value.isprintable():
@@ -301,13 +344,16 @@ _SCHEMES: dict[IdentifierType, _Scheme] = {
         "marketplace seller account", _free_form("marketplace seller account")
     ),
     IdentifierType.CARRIER_ACCOUNT: _Scheme("carrier account", _free_form("carrier account")),
+    IdentifierType.BANK_ACCOUNT: _Scheme("bank account", _bank_account, country_required=True),
+    IdentifierType.ID_DOCUMENT: _Scheme("passport or ID card number", _id_document, country_required=True),
 }
 
 
 def normalize_identifier(id_type: IdentifierType, value: str, issuing_country: str) -> tuple[str, str]:
     """The normalised (value, issuing country) of an identifier.
 
-    `issuing_country` may be "" unless the type needs one (tax ID, VAT, business registration).
+    `issuing_country` may be "" unless the type needs one (tax ID, VAT, business registration,
+    bank account, ID document).
     EIN defaults it to US; EORI and MID take it from their country prefix.
     """
     scheme = _SCHEMES[IdentifierType(id_type)]

@@ -37,7 +37,7 @@ def decode_page_token(token: str, query_fingerprint: str) -> int:
         padded = token + "=" * (-len(token) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
         cursor, bound_to = data["c"], data["q"]
-        if not isinstance(cursor, int) or cursor < 0:
+        if not isinstance(cursor, int) or not 0 <= cursor < 2**63:
             raise ValueError
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
         raise ValidationError([FieldViolation("page_token", "is not a page token this service issued")]) from None

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from knownparty_service.domain.access import DEFAULT_ORGANIZATION
+
 
 class PartyKind(StrEnum):
     SELLER = "seller"
@@ -31,6 +33,8 @@ class IdentifierType(StrEnum):
     BUSINESS_REGISTRATION = "business_registration"
     MARKETPLACE_SELLER_ACCOUNT = "marketplace_seller_account"
     CARRIER_ACCOUNT = "carrier_account"
+    BANK_ACCOUNT = "bank_account"
+    ID_DOCUMENT = "id_document"
 
 
 class VerificationMethod(StrEnum):
@@ -103,6 +107,8 @@ class Party:
     create_time: datetime
     update_time: datetime
     revision: int
+    # The organisation that created it; only its callers see it.
+    organization: str = DEFAULT_ORGANIZATION
 
     @property
     def name(self) -> str:
@@ -134,6 +140,8 @@ class PartyQuery:
     identifier_value: str = ""
     name_prefix: str = ""
     show_archived: bool = False
+    # Set from the caller, never from the request: only this organisation's parties.
+    organization: str | None = None
 
 
 @dataclass(frozen=True)

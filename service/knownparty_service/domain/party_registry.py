@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol
 
+from knownparty_service.domain.access import current_organization, not_found, owning_organization, visible_to_caller
 from knownparty_service.domain.errors import (
     EtagMismatchError,
     FailedPreconditionError,
-    NotFoundError,
     ValidationError,
     ViolationCollector,
 )
@@ -36,6 +36,7 @@ from knownparty_service.domain.identifiers import normalize_identifier
 
 @dataclass(frozen=True)
 class IdempotencyKey:
+    organization: str
     operation: str
     request_id: str
     fingerprint: str
@@ -106,8 +107,11 @@ class PartyRegistry:
         except ValidationError as exc:
             errors.violations.extend(exc.prefixed("party").violations)
         errors.raise_if_any()
+        organization = owning_organization()
         idempotency = (
-            IdempotencyKey("CreateParty", request_id, _request_fingerprint(fields, party_id)) if request_id else None
+            IdempotencyKey(organization, "CreateParty", request_id, _request_fingerprint(fields, party_id))
+            if request_id
+            else None
         )
         party = Party(
             id=party_id or new_party_id(),
@@ -116,14 +120,15 @@ class PartyRegistry:
             create_time=now,
             update_time=now,
             revision=1,
+            organization=organization,
         )
         return self._repository.create(party, idempotency)
 
     def get(self, name: str) -> Party:
         party_id = parse_party_name(name)
         party = self._repository.get(party_id)
-        if party is None:
-            raise NotFoundError(f"{name} does not exist", metadata={"name": name})
+        if party is None or not visible_to_caller(party.organization):
+            raise not_found(name)
         return party
 
     def list(self, query: PartyQuery, page_size: int, page_token: str) -> Page:
@@ -141,6 +146,7 @@ class PartyRegistry:
             query,
             name_prefix=query.name_prefix.strip().casefold(),
             identifier_value=_identifier_filter_value(query),
+            organization=current_organization(),
         )
         query_key = fingerprint("parties", dataclasses.asdict(query))
         after = decode_page_token(page_token, query_key)
@@ -164,6 +170,7 @@ class PartyRegistry:
         now = self._clock()
 
         def decide(current: Party) -> PartyChangeSet:
+            _check_owned(current)
             _check_etag(current, etag)
             if current.state is PartyState.ARCHIVED:
                 raise FailedPreconditionError(f"{current.name} is archived and cannot change", reason="PARTY_ARCHIVED")
@@ -183,6 +190,7 @@ class PartyRegistry:
         party_id = parse_party_name(name)
 
         def decide(current: Party) -> PartyChangeSet:
+            _check_owned(current)
             _check_etag(current, etag)
             if current.state is PartyState.ARCHIVED:
                 raise FailedPreconditionError(f"{current.name} is already archived", reason="PARTY_ARCHIVED")
@@ -195,9 +203,10 @@ class PartyRegistry:
         limit = resolve_page_size(page_size)
         query_key = fingerprint("revisions", party_id)
         after = decode_page_token(page_token, query_key)
-        found = self._repository.revisions(party_id, after, limit)
-        if found is None:
-            raise NotFoundError(f"{name} does not exist", metadata={"name": name})
+        party = self._repository.get(party_id)
+        found = self._repository.revisions(party_id, after, limit) if party is not None else None
+        if found is None or not visible_to_caller(party.organization):
+            raise not_found(name)
         items, next_cursor = found
         return Page(items, encode_page_token(next_cursor, query_key) if next_cursor is not None else "")
 
@@ -210,6 +219,11 @@ def _identifier_filter_value(query: PartyQuery) -> str:
         return normalize_identifier(query.identifier_type, query.identifier_value, query.country)[0]
     except ValueError:
         return query.identifier_value
+
+
+def _check_owned(current: Party) -> None:
+    if not visible_to_caller(current.organization):
+        raise not_found(current.name)
 
 
 def _check_etag(current: Party, etag: str) -> None:

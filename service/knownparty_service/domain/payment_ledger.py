@@ -9,14 +9,17 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple, Protocol
 
+from knownparty_service.domain.access import current_organization
 from knownparty_service.domain.bounded_cache import BoundedCache
 from knownparty_service.domain.errors import (
     DomainError,
     FailedPreconditionError,
     FieldViolation,
     NotFoundError,
+    PermissionDeniedError,
     ValidationError,
 )
+from knownparty_service.domain.ownership import PartyOwners
 from knownparty_service.domain.paging import decode_page_token, encode_page_token, fingerprint, resolve_page_size
 from knownparty_service.domain.party_registry import parse_party_name, utc_now
 from knownparty_service.domain.payment_rules import (
@@ -198,7 +201,14 @@ class PaymentLedger:
         policy: Policy,
         clock: Callable[[], datetime] = utc_now,
         on_change: Callable[[set[str]], None] | None = None,
+        owners: PartyOwners | None = None,
+        claim_carrier: Callable[[str, str], str] | None = None,
     ):
+        # Whose shippers the caller may see, and `claim_carrier(carrier, organization)` -> the
+        # organisation keeping that carrier's fee lines (the first to record one). None only where
+        # no caller is ever scoped (unit tests).
+        self._owners = owners
+        self._claim_carrier = claim_carrier
         # Told the shipper ids after each applied batch (decisions resting on them are re-evaluated).
         self._on_change = on_change or (lambda party_ids: None)
         self._repository = repository
@@ -213,12 +223,32 @@ class PaymentLedger:
     def record_fee(self, parent: str, draft: FeeDraft) -> FeeLine:
         shipper_id = parse_party_name(parent, "parent")
         fee = validate_fee(draft, self._clock())
+        self._admit(shipper_id, fee.key.carrier, "fee_line.carrier")
         return self._apply_one(LedgerRow(0, shipper_id, fee=fee))
 
     def record_payment(self, parent: str, draft: PaymentDraft) -> FeeLine:
         shipper_id = parse_party_name(parent, "parent")
         key, payment = validate_payment(draft, self._clock())
+        self._admit(shipper_id, key.carrier, "carrier")
         return self._apply_one(LedgerRow(0, shipper_id, payment=(key, payment)))
+
+    def _admit(self, shipper_id: str, carrier: str, carrier_path: str) -> None:
+        if not self._visible(shipper_id):
+            raise _missing_shipper(shipper_id).as_error()
+        self._check_carrier_owner(carrier, carrier_path)
+
+    def _visible(self, party_id: str) -> bool:
+        return self._owners is None or self._owners.visible(party_id)
+
+    def _check_carrier_owner(self, carrier: str, path: str) -> None:
+        organization = current_organization()
+        if organization is None or self._claim_carrier is None:
+            return
+        if self._claim_carrier(carrier, organization) != organization:
+            raise PermissionDeniedError(
+                f"{path}: the fee lines of carrier {carrier!r} are kept by another organisation",
+                reason="CARRIER_OF_ANOTHER_ORGANIZATION",
+            )
 
     def _apply_one(self, row: LedgerRow) -> FeeLine:
         (outcome,) = self._repository.apply([row], self._policy, self._clock())
@@ -232,6 +262,7 @@ class PaymentLedger:
         errors = ViolationCollector()
         carrier = check_carrier(carrier, "header.carrier", errors)
         errors.raise_if_any()
+        self._check_carrier_owner(carrier, "header.carrier")
         return carrier
 
     def import_batch(
@@ -267,6 +298,9 @@ class PaymentLedger:
                 shipper_id = shipper_ids.get(shipper)
                 if shipper_id is None:
                     shipper_id = shipper_ids[shipper] = self._shipper_id(shipper)
+                if not self._visible(shipper_id):
+                    summary.count(RowOutcome(line, "rejected", None, _missing_shipper(shipper_id)))
+                    continue
                 if draft.carrier != carrier:
                     path = "fee_line.carrier" if isinstance(draft, FeeDraft) else "carrier"
                     raise ValidationError([FieldViolation(path, f"is {draft.carrier!r}; this file is carrier {carrier!r}")])
@@ -290,7 +324,7 @@ class PaymentLedger:
         limit = resolve_page_size(page_size)
         query_key = fingerprint("fee_lines", party_id, outstanding_only)
         after = decode_page_token(page_token, query_key)
-        found = self._repository.list_lines(party_id, after, limit, outstanding_only)
+        found = self._repository.list_lines(party_id, after, limit, outstanding_only) if self._visible(party_id) else None
         if found is None:
             raise NotFoundError(f"{parent} does not exist", metadata={"name": parent})
         lines, cursor = found
@@ -314,7 +348,7 @@ class PaymentLedger:
         now = now or self._clock()
         rules = self._policy.repeat_customer
         first_day = window_start_day(now, rules)
-        found = self._repository.standing_inputs(party_id, first_day)
+        found = self._repository.standing_inputs(party_id, first_day) if self._visible(party_id) else None
         if found is None:
             raise NotFoundError(f"{name} does not exist", metadata={"name": name})
         version, (window, open_lines, last_default) = found
@@ -327,6 +361,11 @@ class PaymentLedger:
             cached = self._computed.put(key, (result, _valid_until(open_lines, now, rules)))
         midnight = day_start(day_number(now) + 1)
         return cached[0], now, min(cached[1], midnight)
+
+
+def _missing_shipper(shipper_id: str) -> RowRejected:
+    # Another organisation's shipper is refused in the very words of one that does not exist.
+    return RowRejected("shipper", f"parties/{shipper_id} does not exist", kind=NotFoundError, reason="NOT_FOUND")
 
 
 def _valid_until(open_lines: list[OpenLine], now: datetime, rules) -> datetime:

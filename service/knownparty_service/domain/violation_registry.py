@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+from knownparty_service.domain.access import current_organization, owning_organization
 from knownparty_service.domain.errors import (
     EtagMismatchError,
     FailedPreconditionError,
@@ -19,6 +20,7 @@ from knownparty_service.domain.errors import (
 )
 from knownparty_service.domain.money import Money, check_amount, check_currency
 from knownparty_service.domain.paging import decode_page_token, encode_page_token, fingerprint, resolve_page_size
+from knownparty_service.domain.ownership import PartyOwners
 from knownparty_service.domain.parties import Page, PartyState
 from knownparty_service.domain.party_registry import IdempotencyKey, utc_now
 from knownparty_service.domain.party_rules import CLOCK_SKEW, check_party_id, check_request_id, clean_text
@@ -189,8 +191,11 @@ class ViolationRegistry:
         repository: ViolationRepository,
         clock: Callable[[], datetime] = utc_now,
         on_change: Callable[[str], None] | None = None,
+        owners: PartyOwners | None = None,
     ):
         self._repository = repository
+        # Whose parties the caller may see; None only where no caller is ever scoped (unit tests).
+        self._owners = owners
         self._clock = clock
         # Told the party id after each recorded change (decisions resting on it are re-evaluated).
         self._on_change = on_change or (lambda party_id: None)
@@ -220,8 +225,9 @@ class ViolationRegistry:
         except ValidationError as exc:
             errors.violations.extend(exc.prefixed("violation").violations)
         errors.raise_if_any()
+        self._require_visible(party_id, f"parties/{party_id}")
         idempotency = (
-            IdempotencyKey(CREATE_OPERATION, request_id, _request_fingerprint(party_id, fields, violation_id, status))
+            IdempotencyKey(owning_organization(), CREATE_OPERATION, request_id, _request_fingerprint(party_id, fields, violation_id, status))
             if request_id
             else None
         )
@@ -241,6 +247,7 @@ class ViolationRegistry:
 
     def get(self, name: str) -> Violation:
         party_id, violation_id = parse_violation_name(name)
+        self._require_visible(party_id, name)
         violation = self._repository.get(party_id, violation_id)
         if violation is None:
             raise NotFoundError(f"{name} does not exist", metadata={"name": name})
@@ -253,7 +260,9 @@ class ViolationRegistry:
         if query.occur_after and query.occur_before and query.occur_before <= query.occur_after:
             errors.add("occur_before", "must be later than occur_after")
         errors.raise_if_any()
-        query = dataclasses.replace(query, party_id=party_id)
+        if party_id:
+            self._require_visible(party_id, parent)
+        query = dataclasses.replace(query, party_id=party_id, organization=current_organization())
         query_key = fingerprint("violations", dataclasses.asdict(query))
         after = decode_page_token(page_token, query_key)
         found = self._repository.list(query, after, limit)
@@ -269,6 +278,7 @@ class ViolationRegistry:
             errors.add("status", "is required")
         note = clean_text(note, "note", MAX_NOTE, errors)
         errors.raise_if_any()
+        self._require_visible(party_id, name)
         now = self._clock()
 
         def decide(current: Violation) -> StatusChange:
@@ -299,3 +309,7 @@ class ViolationRegistry:
         changed = self._repository.change_status(party_id, violation_id, decide)
         self._on_change(party_id)
         return changed
+
+    def _require_visible(self, party_id: str, name: str) -> None:
+        if self._owners is not None:
+            self._owners.require(party_id, name)

@@ -152,3 +152,5 @@ class ViolationQuery:
     # occur_time within [occur_after, occur_before).
     occur_after: datetime | None = None
     occur_before: datetime | None = None
+    # Set from the caller, never from the request: only this organisation's parties.
+    organization: str | None = None

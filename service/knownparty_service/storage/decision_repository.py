@@ -47,16 +47,18 @@ _DECISION_COLUMNS = (
     decisions.c.key_id,
     decisions.c.algorithm,
     decisions.c.signature,
+    decisions.c.requested_by,
 )
 
 
 def _decision_from_row(row) -> Decision:
     payload = row.payload.encode()
-    return decision_from_payload(
+    decision = decision_from_payload(
         json.loads(payload),
         inputs_from_dict(json.loads(row.inputs)),
         Attestation(row.key_id, row.algorithm, payload, bytes.fromhex(row.signature)),
     )
+    return dataclasses.replace(decision, requested_by=row.requested_by) if row.requested_by else decision
 
 
 def _clearance_from_row(row) -> MatchClearance:
@@ -171,6 +173,7 @@ class SqlDecisionRepository:
                         "key_id": attestation.key_id,
                         "algorithm": attestation.algorithm,
                         "signature": attestation.signature.hex(),
+                        "requested_by": decision.requested_by,
                     }
                 )
             conn.execute(insert(decisions), rows)
@@ -270,7 +273,9 @@ class SqlDecisionRepository:
     def active_clearances(self, party_id: str) -> list[MatchClearance]:
         return [_clearance_from_row(r) for r in self._db.fetch_all(self._active_clearances, {"party_id": party_id})]
 
-    def list(self, party_id: str, purpose: Purpose | None, outcome: Outcome | None, after: int, limit: int):
+    def list(
+        self, party_id: str, purpose: Purpose | None, outcome: Outcome | None, after: int, limit: int, organization: str | None
+    ):
         # Newest first: the cursor is the seq of the last decision returned (0 on the first page).
         conditions = []
         if after:
@@ -279,6 +284,8 @@ class SqlDecisionRepository:
             conditions.append(decisions.c.purpose == purpose.value)
         if outcome is not None:
             conditions.append(decisions.c.outcome == outcome.value)
+        if organization is not None:
+            conditions.append(decisions.c.party_seq.in_(select(parties.c.seq).where(parties.c.organization == organization)))
         with self._db.reading() as conn:
             if party_id:
                 conditions.append(decisions.c.party_seq == self._party_seq(conn, party_id))
@@ -289,7 +296,10 @@ class SqlDecisionRepository:
         rows = rows[:limit]
         return [_decision_from_row(r) for r in rows], (rows[-1].seq if more else None)
 
-    def changes(self, after: int, limit: int) -> list[DecisionChange]:
+    def changes(self, after: int, limit: int, organization: str | None = None) -> list[DecisionChange]:
+        conditions = [decision_changes.c.seq > after]
+        if organization is not None:
+            conditions.append(parties.c.organization == organization)
         with self._db.reading() as conn:
             rows = conn.execute(
                 select(
@@ -298,8 +308,12 @@ class SqlDecisionRepository:
                     decision_changes.c.change_time,
                     *_DECISION_COLUMNS,
                 )
-                .select_from(decision_changes.join(decisions, decisions.c.seq == decision_changes.c.decision_seq))
-                .where(decision_changes.c.seq > after)
+                .select_from(
+                    decision_changes.join(decisions, decisions.c.seq == decision_changes.c.decision_seq).join(
+                        parties, parties.c.seq == decisions.c.party_seq
+                    )
+                )
+                .where(*conditions)
                 .order_by(decision_changes.c.seq)
                 .limit(limit)
             ).all()

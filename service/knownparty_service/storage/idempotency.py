@@ -17,7 +17,9 @@ def find_earlier_result(conn: Connection, key: IdempotencyKey) -> tuple[int, int
     The same request_id with another body is INVALID_ARGUMENT on `request_id`."""
     row = conn.execute(
         select(idempotency_keys).where(
-            idempotency_keys.c.operation == key.operation, idempotency_keys.c.request_id == key.request_id
+            idempotency_keys.c.organization == key.organization,
+            idempotency_keys.c.operation == key.operation,
+            idempotency_keys.c.request_id == key.request_id,
         )
     ).first()
     if row is None:
@@ -33,6 +35,7 @@ def find_earlier_result(conn: Connection, key: IdempotencyKey) -> tuple[int, int
 def remember_result(conn: Connection, key: IdempotencyKey, resource_seq: int, revision: int, when: datetime) -> None:
     conn.execute(
         insert(idempotency_keys).values(
+            organization=key.organization,
             operation=key.operation,
             request_id=key.request_id,
             request_fingerprint=key.fingerprint,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from knownparty_service.domain.access import DEFAULT_ORGANIZATION
 from knownparty_service.domain.parties import (
     Address,
     FieldVerification,
@@ -76,6 +77,7 @@ def party_from_row(row) -> Party:
         create_time=row.create_time,
         update_time=row.update_time,
         revision=row.revision,
+        organization=row.organization,
     )
 
 
@@ -90,6 +92,7 @@ def dump_snapshot(party: Party) -> str:
             "create_time": _time(party.create_time),
             "update_time": _time(party.update_time),
             "revision": party.revision,
+            "organization": party.organization,
         },
         separators=(",", ":"),
         ensure_ascii=False,
@@ -105,4 +108,5 @@ def load_snapshot(text: str) -> Party:
         create_time=_parse_time(data["create_time"]),
         update_time=_parse_time(data["update_time"]),
         revision=data["revision"],
+        organization=data.get("organization", DEFAULT_ORGANIZATION),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -15,12 +16,15 @@ from knownparty_service.domain.party_registry import IdempotencyKey, PartyChange
 from knownparty_service.domain.parties import Party, PartyChange, PartyQuery, PartyRevision, PartyState
 from knownparty_service.storage.database import Database, FastQuery
 from knownparty_service.storage.party_codec import dump_document, dump_snapshot, load_snapshot, party_from_row
+from knownparty_service.storage.field_cipher import FieldCipher
 from knownparty_service.storage.idempotency import find_earlier_result, remember_result
+from knownparty_service.storage.protected_identifiers import IdentifierSealer
 from knownparty_service.storage.tables import parties, party_countries, party_identifiers, party_revisions
 
 _PARTY_COLUMNS = (
     parties.c.seq,
     parties.c.party_id,
+    parties.c.organization,
     parties.c.kind,
     parties.c.legal_name,
     parties.c.state,
@@ -40,8 +44,10 @@ def _escape_like(text: str) -> str:
 
 
 class SqlPartyRepository:
-    def __init__(self, database: Database):
+    def __init__(self, database: Database, cipher: FieldCipher):
         self._db = database
+        # Protected identifiers are stored encrypted (documents, snapshots) or digested (lookups).
+        self._sealer = IdentifierSealer(cipher)
         self._get_party = FastQuery(database, _GET_PARTY)
         # Decoded parties by (party_id, revision): a revision never changes once written, so a
         # hit is exact; only the JSON decoding is saved, the row is always read.
@@ -50,6 +56,10 @@ class SqlPartyRepository:
     # -- create -------------------------------------------------------------------------------
 
     def create(self, party: Party, idempotency: IdempotencyKey | None) -> Party:
+        if idempotency:
+            idempotency = dataclasses.replace(
+                idempotency, fingerprint=self._sealer.request_fingerprint(idempotency.fingerprint)
+            )
         try:
             with self._db.writing() as conn:
                 if idempotency:
@@ -62,11 +72,12 @@ class SqlPartyRepository:
                 seq = conn.execute(
                     insert(parties).values(
                         party_id=party.id,
+                        organization=party.organization,
                         kind=party.fields.kind.value,
                         legal_name=party.fields.legal_name,
                         name_key=party.fields.legal_name.casefold(),
                         state=party.state.value,
-                        document=dump_document(party.fields),
+                        document=dump_document(self._sealer.seal(party).fields),
                         revision=party.revision,
                         create_time=party.create_time,
                         update_time=party.update_time,
@@ -101,7 +112,7 @@ class SqlPartyRepository:
                 party_revisions.c.party_seq == seq, party_revisions.c.revision == revision
             )
         )
-        return load_snapshot(snapshot)
+        return self._sealer.open(load_snapshot(snapshot))
 
     def _check_identifiers_free(self, conn: Connection, party: Party, own_seq: int | None) -> None:
         if party.state is PartyState.ARCHIVED:
@@ -112,8 +123,9 @@ class SqlPartyRepository:
                 .join(party_identifiers, party_identifiers.c.party_seq == parties.c.seq)
                 .where(
                     party_identifiers.c.held,
+                    party_identifiers.c.organization == party.organization,
                     party_identifiers.c.id_type == identifier.type.value,
-                    party_identifiers.c.value == identifier.value,
+                    party_identifiers.c.value == self._sealer.lookup_value(identifier.type, identifier.value),
                     party_identifiers.c.issuing_country == identifier.issuing_country,
                 )
             )
@@ -122,7 +134,8 @@ class SqlPartyRepository:
             holder = conn.scalar(query.limit(1))
             if holder is not None:
                 raise AlreadyExistsError(
-                    f"party.identifiers[{i}]: {identifier.type.value} {identifier.value} is already held by "
+                    # Never the value itself: it may be a protected one.
+                    f"party.identifiers[{i}]: this {identifier.type.value} identifier is already held by "
                     f"active party parties/{holder}",
                     reason="IDENTIFIER_IN_USE",
                     metadata={"field": f"party.identifiers[{i}]", "holder": f"parties/{holder}"},
@@ -134,7 +147,7 @@ class SqlPartyRepository:
             conn.execute(delete(party_countries).where(party_countries.c.party_seq == seq))
         held = party.state is not PartyState.ARCHIVED
         identifiers = [
-            {"party_seq": seq, "id_type": i.type.value, "value": i.value, "issuing_country": i.issuing_country, "held": held}
+            {"party_seq": seq, "organization": party.organization, "id_type": i.type.value, "value": self._sealer.lookup_value(i.type, i.value), "issuing_country": i.issuing_country, "held": held}
             for i in party.fields.identifiers
         ]
         if identifiers:
@@ -151,7 +164,7 @@ class SqlPartyRepository:
                 change=change.value,
                 changed_fields=json.dumps(list(fields)),
                 change_time=party.update_time,
-                snapshot=dump_snapshot(party),
+                snapshot=dump_snapshot(self._sealer.seal(party)),
             )
         )
 
@@ -164,11 +177,17 @@ class SqlPartyRepository:
         key = (row.party_id, row.revision)
         party = self._decoded.get(key)
         if party is None:
-            party = self._decoded.put(key, party_from_row(row))
+            party = self._decoded.put(key, self._sealer.open(party_from_row(row)))
         return party
+
+    def owner_of(self, party_id: str) -> str | None:
+        party = self.get(party_id)
+        return party.organization if party is not None else None
 
     def list(self, query: PartyQuery, after: int, limit: int) -> tuple[list[Party], int | None]:
         conditions = [parties.c.seq > after]
+        if query.organization is not None:
+            conditions.append(parties.c.organization == query.organization)
         if query.kind:
             conditions.append(parties.c.kind == query.kind.value)
         if query.state:
@@ -184,7 +203,7 @@ class SqlPartyRepository:
                 exists().where(
                     party_identifiers.c.party_seq == parties.c.seq,
                     party_identifiers.c.id_type == query.identifier_type.value,
-                    party_identifiers.c.value == query.identifier_value,
+                    party_identifiers.c.value == self._sealer.lookup_value(query.identifier_type, query.identifier_value),
                 )
             )
         if query.name_prefix:
@@ -194,7 +213,7 @@ class SqlPartyRepository:
             rows = conn.execute(statement).all()
         more = len(rows) > limit
         rows = rows[:limit]
-        return [party_from_row(r) for r in rows], (rows[-1].seq if more else None)
+        return [self._sealer.open(party_from_row(r)) for r in rows], (rows[-1].seq if more else None)
 
     def revisions(self, party_id: str, after: int, limit: int) -> tuple[list[PartyRevision], int | None] | None:
         with self._db.snapshot() as conn:
@@ -215,7 +234,7 @@ class SqlPartyRepository:
                 change=PartyChange(r.change),
                 changed_fields=tuple(json.loads(r.changed_fields)),
                 change_time=r.change_time,
-                snapshot=load_snapshot(r.snapshot),
+                snapshot=self._sealer.open(load_snapshot(r.snapshot)),
             )
             for r in rows
         ]
@@ -231,7 +250,7 @@ class SqlPartyRepository:
                 ).first()
                 if row is None:
                     raise NotFoundError(f"parties/{party_id} does not exist", metadata={"name": f"parties/{party_id}"})
-                current = party_from_row(row)
+                current = self._sealer.open(party_from_row(row))
                 change_set = decide(current)
                 party = Party(
                     id=current.id,
@@ -240,6 +259,7 @@ class SqlPartyRepository:
                     create_time=current.create_time,
                     update_time=now,
                     revision=current.revision + 1,
+                    organization=current.organization,
                 )
                 self._check_identifiers_free(conn, party, own_seq=row.seq)
                 conn.execute(
@@ -249,7 +269,7 @@ class SqlPartyRepository:
                         legal_name=party.fields.legal_name,
                         name_key=party.fields.legal_name.casefold(),
                         state=party.state.value,
-                        document=dump_document(party.fields),
+                        document=dump_document(self._sealer.seal(party).fields),
                         revision=party.revision,
                         update_time=party.update_time,
                     )

@@ -53,6 +53,8 @@ parties = Table(
     metadata,
     Column("seq", SurrogateKey, primary_key=True, autoincrement=True),
     Column("party_id", String(63), nullable=False, unique=True),
+    # The organisation that created the party; it alone sees the party and its records.
+    Column("organization", String(63), nullable=False, server_default="default"),
     Column("kind", String(32), nullable=False),
     Column("legal_name", String(300), nullable=False),
     # Case-folded legal name, for prefix filters.
@@ -63,6 +65,7 @@ parties = Table(
     Column("revision", Integer, nullable=False),
     Column("create_time", UtcDateTime, nullable=False),
     Column("update_time", UtcDateTime, nullable=False),
+    Index("ix_parties_organization", "organization", "seq"),
 )
 
 party_identifiers = Table(
@@ -74,10 +77,13 @@ party_identifiers = Table(
     Column("issuing_country", String(2), nullable=False),
     # False once the party is archived: it no longer holds the identifier.
     Column("held", Boolean, nullable=False),
+    # The party's organisation: a seller may sell on two marketplaces, each holding its identifiers.
+    Column("organization", String(63), nullable=False, server_default="default"),
     Index("ix_party_identifiers_party", "party_seq"),
     Index("ix_party_identifiers_lookup", "id_type", "value"),
     Index(
         "uq_party_identifiers_held",
+        "organization",
         "id_type",
         "value",
         "issuing_country",
@@ -108,8 +114,9 @@ party_revisions = Table(
 )
 
 idempotency_keys = Table(
-    "idempotency_keys",
+    "idempotency_records",
     metadata,
+    Column("organization", String(63), primary_key=True),
     Column("operation", String(64), primary_key=True),
     Column("request_id", String(128), primary_key=True),
     Column("request_fingerprint", String(64), nullable=False),
@@ -157,4 +164,14 @@ violation_status_changes = Table(
     Column("status", String(16), nullable=False),
     Column("change_time", UtcDateTime, nullable=False),
     Column("note", Text, nullable=False),
+)
+
+# The data keys' lookup-index key this database's digests were made with (one row once the
+# server has encrypted what an older version stored in plain text). A server started with another
+# key file refuses to start instead of silently missing every identifier lookup.
+data_protection = Table(
+    "data_protection",
+    metadata,
+    Column("index_key_check", String(64), primary_key=True),
+    Column("protect_time", UtcDateTime, nullable=False),
 )

@@ -26,6 +26,8 @@ decisions = Table(
     Column("key_id", String(64), nullable=False),
     Column("algorithm", String(16), nullable=False),
     Column("signature", String(200), nullable=False),
+    # The API key whose call made the decision; empty for the server's own re-evaluation.
+    Column("requested_by", String(200), nullable=False, server_default=""),
     Index("ix_decisions_party", "party_seq", "purpose", "decide_time"),
 )
 

@@ -249,6 +249,8 @@ class SqlViolationRepository:
             conditions.append(violations.c.occur_time >= query.occur_after)
         if query.occur_before:
             conditions.append(violations.c.occur_time < query.occur_before)
+        if query.organization is not None:
+            conditions.append(parties.c.organization == query.organization)
         with self._db.reading() as conn:
             if query.party_id:
                 party_seq = conn.scalar(select(parties.c.seq).where(parties.c.party_id == query.party_id))

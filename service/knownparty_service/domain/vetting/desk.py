@@ -22,6 +22,8 @@ from knownparty_service.domain.errors import (
 )
 from knownparty_service.domain.paging import decode_page_token, encode_page_token, fingerprint, resolve_page_size
 from knownparty_service.domain.parties import VERIFIABLE_FIELDS, Party, PartyKind, PartyState
+from knownparty_service.domain.access import current_caller, current_organization
+from knownparty_service.domain.ownership import PartyOwners
 from knownparty_service.domain.party_registry import parse_party_name, utc_now
 from knownparty_service.domain.party_rules import clean_text
 from knownparty_service.domain.policy import Policy, parse_policy
@@ -73,9 +75,11 @@ class DecisionRepository(Protocol):
     def in_force(self, party_id: str, purpose: Purpose, at: datetime) -> tuple[Decision, str] | None:
         """The newest decision decided at or before `at`, with its inputs digest."""
 
-    def list(self, party_id: str, purpose: Purpose | None, outcome: Outcome | None, after: int, limit: int) -> tuple[list[Decision], int | None]: ...
+    def list(
+        self, party_id: str, purpose: Purpose | None, outcome: Outcome | None, after: int, limit: int, organization: str | None
+    ) -> tuple[list[Decision], int | None]: ...
 
-    def changes(self, after: int, limit: int) -> list[DecisionChange]: ...
+    def changes(self, after: int, limit: int, organization: str | None) -> list[DecisionChange]: ...
 
     def last_change_cursor(self) -> int: ...
 
@@ -151,9 +155,11 @@ class VettingDesk:
         decisions: DecisionRepository,
         signer: DecisionSigner,
         policy: Policy,
+        owners: PartyOwners | None = None,
         clock: Callable[[], datetime] = utc_now,
     ):
         self._parties = parties
+        self._owners = owners or PartyOwners(lambda party_id: _owner_of(parties, party_id))
         self._violations = violations
         self._standings = standings
         self._screener = screener
@@ -175,6 +181,7 @@ class VettingDesk:
     def vet(self, party_name: str, purpose: Purpose, *, high_volume: bool = False, path: str = "party") -> Decision:
         """Decides the flag for a party (a request): the decision in force when nothing changed."""
         party_id = parse_party_name(party_name, path)
+        self._owners.require(party_id, f"parties/{party_id}")
         state = self._decisions.vet_state(party_id, purpose)
         kept = self._kept_decision(state, purpose, high_volume)
         if kept is not None:
@@ -252,7 +259,7 @@ class VettingDesk:
     def _admit(self, party_name: str, purpose: Purpose, path: str) -> Party:
         party_id = parse_party_name(party_name, path)
         party = self._parties.get(party_id)
-        if party is None:
+        if party is None or not self._owners.visible(party_id):
             raise NotFoundError(f"parties/{party_id} does not exist", metadata={"name": f"parties/{party_id}"})
         if party.state is PartyState.ARCHIVED:
             raise FailedPreconditionError(f"parties/{party_id} is archived", reason="PARTY_ARCHIVED")
@@ -333,6 +340,7 @@ class VettingDesk:
                 trigger=trigger,
                 party_revision=party.revision,
                 inputs=inputs,
+                requested_by=_requester() if trigger is Trigger.REQUEST else "",
             )
         )
         decided[(party.id, purpose)] = (decision, digest)
@@ -412,6 +420,7 @@ class VettingDesk:
 
     def get(self, name: str) -> Decision:
         party_id, decision_id = parse_decision_name(name)
+        self._owners.require(party_id, name)
         decision = self._decisions.get(party_id, decision_id)
         if decision is None:
             raise NotFoundError(f"{name} does not exist", metadata={"name": name})
@@ -420,11 +429,12 @@ class VettingDesk:
     def list(self, parent: str, purpose: Purpose | None, outcome: Outcome | None, page_size: int, page_token: str):
         party_id = _parse_parent(parent)
         limit = resolve_page_size(page_size)
-        query_key = fingerprint("decisions", party_id, purpose, outcome)
+        organization = current_organization()
+        query_key = fingerprint("decisions", party_id, purpose, outcome, organization)
         after = decode_page_token(page_token, query_key)
-        if party_id and self._parties.get(party_id) is None:
-            raise NotFoundError(f"{parent} does not exist", metadata={"name": parent})
-        items, cursor = self._decisions.list(party_id, purpose, outcome, after, limit)
+        if party_id:
+            self._owners.require(party_id, parent)
+        items, cursor = self._decisions.list(party_id, purpose, outcome, after, limit, organization)
         return items, (encode_page_token(cursor, query_key) if cursor is not None else "")
 
     def in_force(self, party_name: str, purpose: Purpose | None, at: datetime | None) -> Decision:
@@ -438,7 +448,8 @@ class VettingDesk:
             errors.add("purpose", "is required")
         errors.raise_if_any()
         when = at or self._clock()
-        found = self._decisions.in_force(party_id, purpose, when)
+        # Another organisation's party reads as one without a decision.
+        found = self._decisions.in_force(party_id, purpose, when) if self._owners.visible(party_id) else None
         if found is None:
             raise NotFoundError(
                 f"no {purpose.value} decision for parties/{party_id} at {when.isoformat()}",
@@ -464,7 +475,8 @@ class VettingDesk:
         return Replay(decision, outcome, reasons, not differences, tuple(differences))
 
     def changes(self, cursor: int, limit: int) -> list[DecisionChange]:
-        return self._decisions.changes(cursor, limit)
+        """Changes after `cursor`, of the caller's organisation's parties only."""
+        return self._decisions.changes(cursor, limit, current_organization())
 
     def last_change_cursor(self) -> int:
         return self._decisions.last_change_cursor()
@@ -483,7 +495,7 @@ class VettingDesk:
         reason = clean_text(reason, "clearance.reason", MAX_CLEARANCE_REASON, errors, required=True)
         errors.raise_if_any()
         party = self._parties.get(party_id)
-        if party is None:
+        if party is None or not self._owners.visible(party_id):
             raise NotFoundError(f"{parent} does not exist", metadata={"name": parent})
         list_id, _, source_id = entry
         hit = next((h for h in self._screen(party).hits if (h.list_id, h.source_id) == (list_id, source_id)), None)
@@ -507,7 +519,7 @@ class VettingDesk:
 
     def list_clearances(self, parent: str, show_revoked: bool, page_size: int, page_token: str):
         party_id = parse_party_name(parent, "parent")
-        if self._parties.get(party_id) is None:
+        if self._parties.get(party_id) is None or not self._owners.visible(party_id):
             raise NotFoundError(f"{parent} does not exist", metadata={"name": parent})
         limit = resolve_page_size(page_size)
         query_key = fingerprint("clearances", party_id, show_revoked)
@@ -522,10 +534,21 @@ class VettingDesk:
             errors.add("name", "must look like parties/{party}/matchClearances/{clearance}")
         analyst = clean_text(analyst, "analyst", MAX_ANALYST, errors, required=True)
         errors.raise_if_any()
+        self._owners.require(parts[1], name)
         revoked = self._decisions.revoke_clearance(parts[1], parts[3], analyst, self._clock())
         if revoked is None:
             raise NotFoundError(f"{name} does not exist", metadata={"name": name})
         return revoked
+
+
+def _requester() -> str:
+    caller = current_caller()
+    return f"apiKeys/{caller.key_id}" if caller is not None else ""
+
+
+def _owner_of(parties: PartySource, party_id: str) -> str | None:
+    party = parties.get(party_id)
+    return party.organization if party is not None else None
 
 
 def parse_decision_name(name: str, path: str = "name") -> tuple[str, str]:

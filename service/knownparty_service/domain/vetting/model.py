@@ -186,6 +186,8 @@ class Decision:
     party_revision: int
     inputs: VettingInputs
     attestation: Attestation | None = field(default=None, compare=False)
+    # `apiKeys/{key}` of the call that asked for it; "" for the server's own re-evaluation. Not signed.
+    requested_by: str = field(default="", compare=False)
 
     @property
     def flag(self) -> bool:

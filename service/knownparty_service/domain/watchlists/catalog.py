@@ -24,6 +24,8 @@ from knownparty_service.domain.watchlists.formats import FILE_ROLES, parse_list
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_SOURCE = 500
+MAX_FILES = 10
+MAX_FILE_NAME = 255
 DIFF_SAMPLE = 100
 
 
@@ -151,7 +153,7 @@ def parse_version_name(name: str, path: str = "name") -> tuple[str, int | None]:
     errors.raise_if_any()
     if parts[3] == "-":
         return parts[1], None
-    if not parts[3].isdigit() or int(parts[3]) < 1:
+    if not (parts[3].isascii() and parts[3].isdigit()) or len(parts[3]) > 18 or int(parts[3]) < 1:
         raise ValidationError.single(path, "the version is a positive number, or - for the active one")
     return parts[1], int(parts[3])
 
@@ -170,8 +172,12 @@ class WatchlistCatalog:
             errors.add("header.source", f"is longer than {MAX_SOURCE} characters")
         roles = dict(FILE_ROLES.get(list_format, ())) if list_format else {}
         seen = set()
-        for i, upload in enumerate(files):
+        if len(files) > MAX_FILES:
+            errors.add("header.files", f"has {len(files)} entries; at most {MAX_FILES} are allowed")
+        for i, upload in enumerate(files[:MAX_FILES]):
             path = f"header.files[{i}]"
+            if len(upload.file_name) > MAX_FILE_NAME:
+                errors.add(f"{path}.file_name", f"is longer than {MAX_FILE_NAME} characters")
             if list_format and upload.role not in roles:
                 errors.add(f"{path}.role", f"{upload.role!r} is not a file of this format (roles: {', '.join(roles)})")
             if upload.role in seen:

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import text
 
 from knownparty_service.storage.database import create_database_engine
-from knownparty_service.storage import payment_tables, vetting_tables, watchlist_tables  # noqa: F401 - registers their tables
+from knownparty_service.storage import access_tables, payment_tables, vetting_tables, watchlist_tables  # noqa: F401 - registers their tables
 from knownparty_service.storage.tables import metadata
 
 # Several replicas may start at once against one PostgreSQL; only one migrates at a time.
