@@ -399,7 +399,7 @@ def test_writes_are_audited_and_auditors_read_only_their_own(server, client, iss
     events = list(client.list_audit_events(organization="acme"))
     created = [e for e in events if e.method == "/knownparty.v1.PartyService/CreateParty"]
     assert [e.code for e in created] == ["INVALID_ARGUMENT", "OK"]
-    assert created[1].resource == "" and created[1].request_id and created[1].api_key.startswith("apiKeys/")
+    assert created[1].resource == party.name and created[1].request_id and created[1].api_key.startswith("apiKeys/")
     assert all(e.organization == "acme" for e in events)
     # Reads are not audited; decisions record the key that asked for them.
     assert not any(e.method.endswith("/GetParty") for e in client.list_audit_events())

@@ -108,9 +108,9 @@ class AccessInterceptor(grpc.ServerInterceptor):
                     try:
                         response = behaviour(counted if counted is not None else request, context)
                     except BaseException as exc:
-                        self._record(caller, method, context, request if not streaming else None, exc, counted)
+                        self._record(caller, method, context, request if not streaming else None, None, exc, counted)
                         raise
-                    self._record(caller, method, context, request if not streaming else None, None, counted)
+                    self._record(caller, method, context, request if not streaming else None, response, None, counted)
                     return response
             finally:
                 if streaming:
@@ -131,7 +131,9 @@ class AccessInterceptor(grpc.ServerInterceptor):
 
     # -- audit --------------------------------------------------------------------------------
 
-    def _record(self, caller: Caller, method: str, context, request, error: BaseException | None, counted) -> None:
+    def _record(
+        self, caller: Caller, method: str, context, request, response, error: BaseException | None, counted
+    ) -> None:
         if error is None:
             code = "OK"
         elif isinstance(error, DomainError):
@@ -145,7 +147,8 @@ class AccessInterceptor(grpc.ServerInterceptor):
             role=caller.role.value,
             method=method,
             code=code,
-            resource=_resource_of(request),
+            # What a call named, or else what it made (CreateParty names its party in the reply).
+            resource=_resource_of(request) or _resource_of(response),
             request_id=_request_id_of(request, context),
             detail=f"{counted.count} stream messages" if counted is not None else "",
         )
