@@ -91,7 +91,7 @@ def seed_parties(target: str, count: int, threads: int = 8) -> list[str]:
     from knownparty_client._generated import party_pb2_grpc
 
     with grpc.insecure_channel(target) as channel:
-        create = party_pb2_grpc.PartyServiceStub(channel).CreateParty
+        create = party_pb2_grpc.PartyServiceStub(harness.keyed(channel)).CreateParty
 
         def one(i: int) -> str:
             return create(scenarios.new_party_request(f"Seed Party {i:05d}", request_id=f"seed-{i}"), timeout=30).name

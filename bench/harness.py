@@ -86,6 +86,7 @@ class Result:
     capped: bool = False  # some worker stopped at its call cap before the time was up
     client_cpu_us_per_call: float | None = None  # load-generator CPU (all worker processes)
     server_cpu_us_per_call: float | None = None  # only when drive() was given the server's pid
+    p999_ms: float = math.nan
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -214,7 +215,8 @@ class _KeyedChannel:
         return attribute
 
 
-def _keyed(channel):
+def keyed(channel):
+    """`channel` sending KNOWNPARTY_API_KEY (set by bench/servers.py) with every call."""
     token = os.environ.get("KNOWNPARTY_API_KEY")
     return _KeyedChannel(channel, token) if token else channel
 
@@ -226,7 +228,7 @@ def _run_thread_generator(spec: _WorkerSpec, ready: Callable[[], float]) -> _Rec
             grpc.channel_ready_future(channel).result(timeout=CONNECT_TIMEOUT)
         except grpc.FutureTimeoutError:
             raise ConnectionError(f"could not connect to {spec.target} within {CONNECT_TIMEOUT:g} s") from None
-        call = spec.factory(_keyed(channel), timeout=spec.call_timeout, **spec.params)
+        call = spec.factory(keyed(channel), timeout=spec.call_timeout, **spec.params)
         t0 = ready()
         recorder = _Recorder(t0 + spec.warmup_s, t0 + spec.warmup_s + spec.duration_s, spec.max_calls)
         lock = threading.Lock()
@@ -263,7 +265,7 @@ async def _run_aio_generator(spec: _WorkerSpec, ready: Callable[[], float]) -> _
             await asyncio.wait_for(channel.channel_ready(), CONNECT_TIMEOUT)
         except asyncio.TimeoutError:
             raise ConnectionError(f"could not connect to {spec.target} within {CONNECT_TIMEOUT:g} s") from None
-        call = spec.factory(_keyed(channel), timeout=spec.call_timeout, **spec.params)
+        call = spec.factory(keyed(channel), timeout=spec.call_timeout, **spec.params)
         # ready() blocks until the parent says go; run it off the loop so the channel stays serviced.
         t0 = await asyncio.get_running_loop().run_in_executor(None, ready)
         recorder = _Recorder(t0 + spec.warmup_s, t0 + spec.warmup_s + spec.duration_s, spec.max_calls)
@@ -486,6 +488,7 @@ def drive(
         capped=capped,
         client_cpu_us_per_call=(client_cpu / total * 1e6) if client_cpu is not None and total else None,
         server_cpu_us_per_call=(server_cpu / total * 1e6) if server_cpu is not None and total else None,
+        p999_ms=percentile(latencies, 0.999) * 1000,
     )
 
 

@@ -44,7 +44,7 @@ def fetch_party_names(target: str, limit: int = 1000) -> dict:
     import grpc
 
     with grpc.insecure_channel(target) as channel:
-        stub = party_pb2_grpc.PartyServiceStub(channel)
+        stub = party_pb2_grpc.PartyServiceStub(harness.keyed(channel))
         names: list[str] = []
         token = ""
         while len(names) < limit:

@@ -159,3 +159,15 @@ def _signing_key_file(tmp_path_factory):
 def _data_key_file(tmp_path_factory):
     """Servers started by the tests encrypt with data keys of their own, not ones in the working folder."""
     yield from _key_file_in(tmp_path_factory, "KNOWNPARTY_DATA_KEY_FILE", "data.key")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _metrics_port():
+    """Servers started by the tests (`knownparty serve` too) serve metrics on a free port, not 9464."""
+    previous = os.environ.get("KNOWNPARTY_METRICS_LISTEN")
+    os.environ["KNOWNPARTY_METRICS_LISTEN"] = "127.0.0.1:0"
+    yield
+    if previous is None:
+        os.environ.pop("KNOWNPARTY_METRICS_LISTEN", None)
+    else:
+        os.environ["KNOWNPARTY_METRICS_LISTEN"] = previous

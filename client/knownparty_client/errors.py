@@ -12,6 +12,7 @@ BadRequest details are parsed into attributes, and every detail it carries is ke
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +83,8 @@ class KnownPartyError(Exception):
         error_metadata: ErrorInfo.metadata as a dict.
         field_violations: the google.rpc.BadRequest violations, in order.
         details: every detail message of the status, unpacked when its type is known.
+        request_id: the call's id, from the server's `x-request-id` reply metadata ("" when none
+            came); quote it when reporting a problem, it names the call in the server's logs.
     """
 
     #: The status code a subclass stands for; instances carry the actual one in `code`.
@@ -97,6 +100,7 @@ class KnownPartyError(Exception):
         error_metadata: Mapping[str, str] | None = None,
         field_violations: Iterable[FieldViolation] = (),
         details: Iterable[Any] = (),
+        request_id: str = "",
     ) -> None:
         super().__init__(message)
         self.code: grpc.StatusCode = code if code is not None else self.grpc_code
@@ -106,6 +110,7 @@ class KnownPartyError(Exception):
         self.error_metadata: dict[str, str] = dict(error_metadata or {})
         self.field_violations: list[FieldViolation] = list(field_violations)
         self.details: list[Any] = list(details)
+        self.request_id = request_id
 
     def __str__(self) -> str:
         text = f"{self.code.name}: {self.message}" if self.message else self.code.name
@@ -271,7 +276,9 @@ def _unpack(detail: any_pb2.Any) -> Any:
     return msg if detail.Unpack(msg) else detail
 
 
-def from_status(code: grpc.StatusCode, text: str, status: status_pb2.Status | None = None) -> KnownPartyError:
+def from_status(
+    code: grpc.StatusCode, text: str, status: status_pb2.Status | None = None, request_id: str = ""
+) -> KnownPartyError:
     """Build the typed error for a status code, message and optional google.rpc.Status."""
     details = [_unpack(d) for d in status.details] if status is not None else []
     reason = domain = ""
@@ -292,6 +299,7 @@ def from_status(code: grpc.StatusCode, text: str, status: status_pb2.Status | No
         error_metadata=error_metadata,
         field_violations=violations,
         details=details,
+        request_id=request_id,
     )
 
 
@@ -306,4 +314,24 @@ def from_rpc_error(err: grpc.RpcError) -> KnownPartyError:
     if not isinstance(text, str):
         text = ""
     status = _rich_status(err)
-    return from_status(code, text, status)
+    return from_status(code, text, status, _request_id(err))
+
+
+REQUEST_ID_KEY = "x-request-id"
+
+
+def _request_id(err: Any) -> str:
+    """The server's `x-request-id`: in the trailers of a unary call, in the initial metadata of a
+    stream; "" when none came."""
+    for attribute in ("trailing_metadata", "initial_metadata"):
+        metadata = _call_attr(err, attribute)
+        if inspect.isawaitable(metadata):  # an aio call object rather than its error: not read here
+            getattr(metadata, "close", lambda: None)()
+            continue
+        try:
+            for key, value in metadata or ():
+                if key == REQUEST_ID_KEY and isinstance(value, str):
+                    return value
+        except (TypeError, ValueError):
+            continue
+    return ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,12 +20,22 @@ class Settings(BaseSettings):
     listen: str = "127.0.0.1:50051"
     # A synchronous server with a thread pool measured faster than grpc.aio for small unary calls.
     max_workers: int = Field(default=8, ge=1, le=512)
+    # Server processes sharing the listen port (SO_REUSEPORT), each with its own RPC threads and
+    # screening index; 1 is a single process. Above 1, PostgreSQL is the database to use.
+    workers: int = Field(default=1, ge=1, le=64)
     # The largest request message accepted (bytes); gRPC refuses a larger one with
     # RESOURCE_EXHAUSTED. Room for a 4 MiB watchlist chunk and its framing.
     max_message_bytes: int = Field(default=5 * 1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024)
+    # How often health pings the database (NOT_SERVING while it does not answer).
+    database_check_seconds: float = Field(default=2.0, gt=0, le=3600)
     # How long SIGTERM waits for in-flight calls before cancelling them.
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
     log_level: str = "INFO"
+    # One JSON object a line (for log collectors), or plain text lines for reading in a terminal.
+    log_format: Literal["json", "text"] = "json"
+    # Prometheus metrics over HTTP (GET /metrics); empty turns them off. Worker i of several
+    # serves on this port + i.
+    metrics_listen: str = "127.0.0.1:9464"
     # Streaming calls one API key may have open at once; more are RESOURCE_EXHAUSTED.
     max_streams_per_key: int = Field(default=16, ge=1, le=10_000)
     # How often the screening index checks the database for list versions imported elsewhere.
@@ -66,3 +77,11 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix):]
         return url
+
+    @field_validator("metrics_listen")
+    @classmethod
+    def _host_and_port(cls, listen: str) -> str:
+        host, _, port = listen.strip().rpartition(":")
+        if listen.strip() and not (host and port.isdigit() and int(port) <= 65535):
+            raise ValueError(f"{listen!r} is not HOST:PORT (or empty to turn metrics off)")
+        return listen.strip()

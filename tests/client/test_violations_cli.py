@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -125,8 +126,9 @@ def test_server_refusal_names_the_field(target, client, party):
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[0].startswith("error: INVALID_ARGUMENT: ")
-    fields = {line.strip().split(":")[0] for line in lines[1:]}
+    fields = {line.strip().split(":")[0] for line in lines[1:] if not line.startswith("request id: ")}
     assert fields == {"violation.occur_time", "violation.quantity", "violation.value.currency_code"}
+    assert re.fullmatch(r"request id: [0-9a-f]{32}", lines[-1])
     assert result.stdout == ""
     assert count(client) == 0
 

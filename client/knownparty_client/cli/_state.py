@@ -52,6 +52,8 @@ def print_error(err: KnownPartyError, opts: Options) -> None:
     typer.echo(f"error: {err.code.name}: {err.message or '(no message)'}", err=True)
     for v in err.field_violations:
         typer.echo(f"  {v.field or '(request)'}: {v.description}", err=True)
+    if err.request_id:
+        typer.echo(f"request id: {err.request_id}", err=True)
     if isinstance(err, Unavailable) and not err.reason:
         typer.echo(f"hint: is the knownparty server running at {opts.target}? (--target / KNOWNPARTY_TARGET)", err=True)
         if not opts.uses_tls:

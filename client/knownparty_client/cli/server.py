@@ -54,11 +54,16 @@ def serve(
         ),
     ] = None,
     no_reflection: Annotated[bool, typer.Option("--no-reflection", help="Turn server reflection off.")] = False,
+    workers: Annotated[
+        Optional[int],
+        typer.Option("--workers", min=1, metavar="N", help="Server processes sharing the port (default 1)."),
+    ] = None,
 ) -> None:
     """Run the knownparty server until SIGTERM or SIGINT."""
     settings = _settings(
         database_url=db,
         listen=listen,
+        workers=workers,
         tls_cert_file=tls_cert_file,
         tls_key_file=tls_key_file,
         tls_client_ca_file=tls_client_ca_file,

@@ -17,6 +17,7 @@ from google.rpc import code_pb2
 
 from knownparty_service.api import permissions
 from knownparty_service.api.errors import status_for
+from knownparty_service.api.observability import current_call
 from knownparty_service.domain.access import AuditEvent, Caller, caller_scope
 from knownparty_service.domain.audit_log import AuditLog
 from knownparty_service.domain.errors import DomainError, PermissionDeniedError, ResourceExhaustedError
@@ -67,6 +68,9 @@ class AccessInterceptor(grpc.ServerInterceptor):
                 authorization = value
                 break
         caller = self._keyring.authenticate(authorization)
+        record = current_call.get()
+        if record is not None:  # for the call's log line
+            record.organization, record.key_id = caller.organization, caller.key_id
         if caller.role not in permissions.roles_for(method):
             raise PermissionDeniedError(
                 f"role {caller.role.value} may not call {method}",

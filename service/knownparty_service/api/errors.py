@@ -10,6 +10,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from knownparty_service.api.observability import REQUEST_ID_KEY, current_call
 from knownparty_service.domain.errors import (
     AlreadyExistsError,
     DomainError,
@@ -91,7 +92,14 @@ def internal_status(exc: BaseException) -> status_pb2.Status:
 
 
 def _abort(context: grpc.ServicerContext, status: status_pb2.Status):
-    context.abort_with_status(rpc_status.to_status(status))
+    grpc_status = rpc_status.to_status(status)
+    record = current_call.get()
+    if record is not None and record.request_id:
+        # abort_with_status replaces the trailers: keep the call's request id in them.
+        grpc_status = grpc_status._replace(
+            trailing_metadata=(*grpc_status.trailing_metadata, (REQUEST_ID_KEY, record.request_id))
+        )
+    context.abort_with_status(grpc_status)
 
 
 class _Unreadable:

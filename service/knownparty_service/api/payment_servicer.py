@@ -13,6 +13,7 @@ from knownparty_service.api.payment_messages import (
     standing_to_message,
 )
 from knownparty_service.api.party_messages import time_out
+from knownparty_service.app.metrics import ImportProgress, NoImportProgress
 from knownparty_service.domain.bounded_cache import BoundedCache
 from knownparty_service.domain.errors import ValidationError, ViolationCollector
 from knownparty_service.domain.payment_ledger import MAX_BATCH_ROWS, ImportSummary, PaymentLedger
@@ -25,8 +26,9 @@ MAX_SOURCE_NAME = 500
 
 
 class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
-    def __init__(self, ledger: PaymentLedger):
+    def __init__(self, ledger: PaymentLedger, imports: ImportProgress | NoImportProgress = NoImportProgress()):
         self._ledger = ledger
+        self._imports = imports
         self._standing_messages: BoundedCache = BoundedCache(_KEPT_MESSAGES)
 
     def _line_message(self, line) -> pb.FeeLine:
@@ -49,6 +51,10 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
         return self._line_message(self._ledger.record_payment(request.parent, draft))
 
     def ImportPayments(self, request_iterator, context) -> pb.ImportPaymentsResponse:
+        with self._imports.running():
+            return self._import_payments(request_iterator)
+
+    def _import_payments(self, request_iterator) -> pb.ImportPaymentsResponse:
         messages = iter(request_iterator)
         first = next(messages, None)
         if first is None:
@@ -72,6 +78,7 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
             # Each batch is its own transaction: batches applied before an error stay applied.
             times = TimeCache()
             self._ledger.import_batch(carrier, [import_row(carrier, r, times) for r in rows], summary)
+            self._imports.add_rows(len(rows))
         return pb.ImportPaymentsResponse(
             rows_received=summary.rows_received,
             fees_recorded=summary.fees_recorded,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from concurrent import futures
 from dataclasses import dataclass
 
@@ -19,7 +20,9 @@ from knownparty_client._generated import access_pb2, access_pb2_grpc, vetting_pb
 from knownparty_service.api.access_control import AccessInterceptor
 from knownparty_service.api.access_servicer import AccessServicer
 from knownparty_service.api.diagnostics_servicer import DiagnosticsServicer
+from knownparty_service.api.draining import DrainingInterceptor
 from knownparty_service.api.errors import ErrorMappingInterceptor
+from knownparty_service.api.observability import ObservabilityInterceptor
 from knownparty_service.api.party_servicer import PartyServicer
 from knownparty_service.api.payment_servicer import PaymentServicer
 from knownparty_service.api.screening_servicer import ScreeningServicer
@@ -29,6 +32,8 @@ from knownparty_service.api.watchlist_servicer import WatchlistServicer
 from knownparty_service.app.index_keeper import IndexKeeper
 from knownparty_service.app.data_key_file import DataKeyError, open_field_cipher
 from knownparty_service.app.key_file import SigningKeyError, load_or_create_signing_key
+from knownparty_service.app.logs import configure_logging
+from knownparty_service.app.metrics import Metrics, MetricsEndpoint, start_metrics_server
 from knownparty_service.app.party_screening import IndexPartyScreener
 from knownparty_service.app.reevaluation import Reevaluator
 from knownparty_service.api.violation_servicer import ViolationServicer
@@ -79,20 +84,73 @@ class RunningServer:
     index_keeper: IndexKeeper | None = None
     reevaluator: Reevaluator | None = None
     keyring: Keyring | None = None
+    metrics: Metrics | None = None
+    metrics_endpoint: MetricsEndpoint | None = None
+    draining: DrainingInterceptor | None = None
+    # The RPC threads: gRPC does not shut down a pool it was given.
+    executor: futures.ThreadPoolExecutor | None = None
+
+    @property
+    def metrics_port(self) -> int | None:
+        return self.metrics_endpoint.port if self.metrics_endpoint is not None else None
+
+    def serve_metrics(self, settings: Settings, worker_index: int = 0) -> int | None:
+        """Serves this server's metrics on settings.metrics_listen (its port + worker_index); the
+        bound port, None when turned off. OSError when the port is taken."""
+        self.metrics_endpoint = start_metrics_server(settings, worker_index, metrics=self.metrics)
+        return self.metrics_port
+
+    def __post_init__(self) -> None:
+        self._stopping = threading.Event()
+        self._health_lock = threading.Lock()
 
     def set_serving(self, serving: bool) -> None:
         status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
         for service in ("", *SERVICE_NAMES):
             self.health.set(service, status)
 
+    def watch_database(self, interval_seconds: float) -> None:
+        """Health follows the database: NOT_SERVING while it does not answer a ping (every call
+        would fail then), SERVING again once it does."""
+
+        def run() -> None:
+            healthy = True
+            while not self._stopping.wait(interval_seconds):
+                try:
+                    self.database.ping()
+                    answered = True
+                except Exception:  # noqa: BLE001 - any failure to answer counts as down
+                    answered = False
+                if answered == healthy:
+                    continue
+                with self._health_lock:
+                    if self._stopping.is_set():
+                        return
+                    healthy = answered
+                    self.set_serving(answered)
+                log.warning("the database %s: health %s", *(("answers", "SERVING") if answered else ("is down", "NOT_SERVING")))
+
+        threading.Thread(target=run, name="knownparty-database-health", daemon=True).start()
+
     def stop(self, grace: float | None = None) -> None:
         """Reports NOT_SERVING, refuses new calls, lets in-flight ones finish, then closes the pool."""
-        self.set_serving(False)
-        self.server.stop(self.grace_seconds if grace is None else grace).wait()
+        with self._health_lock:
+            self._stopping.set()
+            self.set_serving(False)
+        grace = self.grace_seconds if grace is None else grace
+        started = time.monotonic()
+        if self.draining is not None:
+            # The listener stays open while calls drain: health checks get NOT_SERVING meanwhile.
+            self.draining.drain(grace)
+        self.server.stop(max(0.0, grace - (time.monotonic() - started))).wait()
+        if self.executor is not None:
+            self.executor.shutdown(wait=False)
         if self.index_keeper is not None:
             self.index_keeper.stop()
         if self.reevaluator is not None:
             self.reevaluator.stop()
+        if self.metrics_endpoint is not None:
+            self.metrics_endpoint.stop()
         self.database.dispose()
 
 
@@ -121,6 +179,7 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
     except DataKeyMismatchError as exc:
         raise PolicyError(f"{settings.data_key_file}: {exc}") from None
     watchlists = SqlWatchlistRepository(database)
+    metrics = Metrics()
     keeper = IndexKeeper(watchlists, ScreeningIndex.build, poll_seconds=settings.index_poll_seconds)
     keeper.start()
 
@@ -151,7 +210,8 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
     except PolicyConflict as exc:
         keeper.stop()
         raise PolicyError(f"{settings.policy_path}: {exc}") from None
-    reevaluator = Reevaluator(desk, decision_store.decided_parties)
+    reevaluator = Reevaluator(desk, decision_store.decided_parties, on_progress=metrics.reevaluation_progress)
+    metrics.watch_index(keeper.snapshot)
     keeper.on_change(reevaluator.everything_changed)
     reevaluator.start()
     # Decisions made under another policy are re-decided under this one.
@@ -162,26 +222,36 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
         keys = decision_store.keys()
         return sorted(keys, key=lambda k: (k[0] != signer.key_id, -k[3].timestamp()))
 
+    draining = DrainingInterceptor()
+    executor = futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="knownparty-rpc")
     server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=settings.max_workers, thread_name_prefix="knownparty-rpc"),
+        executor,
         # Outermost first: access control's refusals pass through the error mapping.
         interceptors=[
+            ObservabilityInterceptor(metrics),
             ErrorMappingInterceptor(),
+            # Inside the error mapping (its refusals are proper statuses), before any database work.
+            draining,
             AccessInterceptor(
                 keyring, AuditLog(access_repository), max_streams_per_key=settings.max_streams_per_key, clock=utc_now
             ),
         ],
-        options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", settings.max_message_bytes)],
+        # Worker processes share the port (app/workers.py); a single process owns it alone.
+        options=[
+            ("grpc.so_reuseport", 1 if settings.workers > 1 else 0),
+            ("grpc.max_receive_message_length", settings.max_message_bytes),
+        ],
     )
     party_pb2_grpc.add_PartyServiceServicer_to_server(PartyServicer(PartyRegistry(party_repository)), server)
     violations = ViolationRegistry(
         violation_repository, on_change=lambda party_id: reevaluator.parties_changed({party_id}), owners=owners
     )
     violation_pb2_grpc.add_ViolationServiceServicer_to_server(ViolationServicer(violations), server)
-    payment_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentServicer(ledger), server)
+    payment_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentServicer(ledger, metrics.payment_imports), server)
     vetting_pb2_grpc.add_VettingServiceServicer_to_server(VettingServicer(desk, signing_keys), server)
     watchlist_pb2_grpc.add_WatchlistServiceServicer_to_server(
-        WatchlistServicer(WatchlistCatalog(watchlists), on_import=keeper.refresh), server
+        WatchlistServicer(WatchlistCatalog(watchlists), on_import=keeper.refresh, imports=metrics.watchlist_imports),
+        server,
     )
     screening_pb2_grpc.add_ScreeningServiceServicer_to_server(
         ScreeningServicer(Screener(keeper.snapshot, policy, ScreeningQuery)), server
@@ -201,22 +271,47 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
         raise RuntimeError(f"could not listen on {settings.listen}")
     server.start()
     running = RunningServer(
-        server, port, health_servicer, database, settings.shutdown_grace_seconds, keeper, reevaluator, keyring
+        server, port, health_servicer, database, settings.shutdown_grace_seconds, keeper, reevaluator, keyring, metrics
     )
+    running.draining = draining
+    running.executor = executor
     running.set_serving(True)
+    running.watch_database(settings.database_check_seconds)
     return running
 
 
 def serve(settings: Settings) -> None:
-    """Runs until SIGTERM or SIGINT, then drains in-flight calls and exits."""
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    """Runs until SIGTERM or SIGINT, then drains in-flight calls and exits; with settings.workers
+    above 1, as that many processes sharing the port under a supervising parent."""
+    configure_logging(settings.log_level, settings.log_format)
+    if settings.workers > 1:
+        from knownparty_service.app.workers import run_workers
+
+        raise SystemExit(run_workers(settings, serve_worker=serve_worker, check_transport=transport.check_tls_files))
+    serve_worker(settings)
+
+
+def serve_worker(settings: Settings, worker_index: int = 0) -> None:
+    """One server process until SIGTERM or SIGINT. A forked worker's parent has migrated already."""
     try:
-        running = create_server(settings)
+        running = create_server(settings, migrate=settings.workers == 1)
     except PolicyError as exc:
         log.error("refusing to start: %s", exc)
         raise SystemExit(2) from None
+    try:
+        running.serve_metrics(settings, worker_index)
+    except OSError as exc:
+        running.stop(grace=0)
+        log.error("refusing to start: metrics_listen %s (+ worker %d): %s", settings.metrics_listen, worker_index, exc)
+        raise SystemExit(2) from None
     host = settings.listen.rsplit(":", 1)[0]
-    log.info("knownparty serving on %s:%d (database %s)", host, running.port, running.database.engine.url.render_as_string())
+    log.info(
+        "knownparty serving on %s:%d (database %s)%s",
+        host,
+        running.port,
+        running.database.engine.url.render_as_string(),
+        f", worker {worker_index} of {settings.workers}" if settings.workers > 1 else "",
+    )
     stopping = threading.Event()
 
     def _on_signal(signum, _frame):

@@ -23,6 +23,18 @@ def server_credentials(settings: Settings) -> grpc.ServerCredentials | None:
 
     Files are checked here, before anything else starts, so a bad one refuses the start with its path.
     """
+    material = check_tls_files(settings)
+    if material is None:
+        return None
+    key_pem, chain_pem, client_ca_pem = material
+    return grpc.ssl_server_credentials(
+        [(key_pem, chain_pem)], root_certificates=client_ca_pem, require_client_auth=client_ca_pem is not None
+    )
+
+
+def check_tls_files(settings: Settings) -> tuple[bytes, bytes, bytes | None] | None:
+    """(key, certificate chain, client CA) PEM after checking them, None for plain text; PolicyError
+    names a bad file. Creates no gRPC object, so a parent may call it before forking workers."""
     cert_file, key_file, client_ca_file = settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file
     if cert_file is None and key_file is None and client_ca_file is None:
         return None
@@ -45,9 +57,7 @@ def server_credentials(settings: Settings) -> grpc.ServerCredentials | None:
         cert_file,
         f"; client certificates signed by {client_ca_file} required" if client_ca_file else "",
     )
-    return grpc.ssl_server_credentials(
-        [(key_pem, chain_pem)], root_certificates=client_ca_pem, require_client_auth=client_ca_pem is not None
-    )
+    return key_pem, chain_pem, client_ca_pem
 
 
 def is_loopback(listen: str) -> bool:

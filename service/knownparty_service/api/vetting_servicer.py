@@ -121,8 +121,16 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         # arrived (up to a batch) and stores its decisions in one transaction. A client that
         # waits for each answer gets batches of one; a bulk client gets full batches.
         arrived: queue.Queue = queue.Queue(maxsize=4 * _VET_BATCH)
-        reader = threading.Thread(target=_read_requests, args=(request_iterator, arrived), daemon=True)
+        handler_gone = threading.Event()
+        reader = threading.Thread(target=_read_requests, args=(request_iterator, arrived, handler_gone), daemon=True)
         reader.start()
+        try:
+            yield from self._vet_arrived(arrived)
+        finally:
+            # Cancelled, failed or done: a reader waiting for room in the queue stops.
+            handler_gone.set()
+
+    def _vet_arrived(self, arrived: queue.Queue):
         done = False
         count = 0
         while not done:
@@ -212,14 +220,25 @@ class _EndOfStream:
         self.error = error
 
 
-def _read_requests(request_iterator, arrived: queue.Queue) -> None:
+def _read_requests(request_iterator, arrived: queue.Queue, handler_gone: threading.Event) -> None:
+    def put(item) -> bool:
+        # Once the handler is gone nobody takes from the queue: a full one would block forever.
+        while not handler_gone.is_set():
+            try:
+                arrived.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
+
     try:
         for message in request_iterator:
-            arrived.put(message)
+            if not put(message):
+                return
     except Exception as exc:  # noqa: BLE001 - the stream broke (cancelled): the handler ends with it
-        arrived.put(_EndOfStream(exc))
+        put(_EndOfStream(exc))
         return
-    arrived.put(_EndOfStream())
+    put(_EndOfStream())
 
 
 def _vet_error(error: DomainError) -> pb.VetError:

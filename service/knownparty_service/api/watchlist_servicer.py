@@ -5,6 +5,7 @@ from __future__ import annotations
 from knownparty_client._generated import watchlist_pb2 as pb
 from knownparty_client._generated import watchlist_pb2_grpc
 from knownparty_service.api.party_messages import enum_in
+from knownparty_service.app.metrics import ImportProgress, NoImportProgress
 from knownparty_service.api.watchlist_messages import (
     ENTRY_TYPES,
     FORMATS,
@@ -22,12 +23,19 @@ MAX_CHUNKS = 100_000
 
 
 class WatchlistServicer(watchlist_pb2_grpc.WatchlistServiceServicer):
-    def __init__(self, catalog: WatchlistCatalog, on_import=None):
+    def __init__(
+        self, catalog: WatchlistCatalog, on_import=None, imports: ImportProgress | NoImportProgress = NoImportProgress()
+    ):
         self._catalog = catalog
+        self._imports = imports
         # Called after a new version is stored, so this process's index need not wait for a poll.
         self._on_import = on_import
 
     def ImportWatchlist(self, request_iterator, context) -> pb.ImportWatchlistResponse:
+        with self._imports.running():
+            return self._import_watchlist(request_iterator)
+
+    def _import_watchlist(self, request_iterator) -> pb.ImportWatchlistResponse:
         header = None
         files = []
         received: dict[str, bytearray] = {}
@@ -63,6 +71,7 @@ class WatchlistServicer(watchlist_pb2_grpc.WatchlistServiceServicer):
         version, created = self._catalog.import_version(
             header.list_id, FORMATS[header.format], header.source, files, {r: bytes(b) for r, b in received.items()}
         )
+        self._imports.add_rows(version.entry_count)
         if created and self._on_import is not None:
             self._on_import()
         return pb.ImportWatchlistResponse(version=version_to_message(version), created=created)

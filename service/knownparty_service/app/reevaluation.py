@@ -20,8 +20,10 @@ _THREADS = 4
 
 
 class Reevaluator:
-    def __init__(self, desk: VettingDesk, decided_parties):
+    def __init__(self, desk: VettingDesk, decided_parties, on_progress=None):
         self._desk = desk
+        # on_progress(decisions left in this pass, decisions just re-evaluated), for metrics.
+        self._on_progress = on_progress or (lambda pending, done: None)
         # (party ids or None for all) -> [(party id, purpose, high_volume)] of the parties decided so far.
         self._decided_parties = decided_parties
         self._queue: queue.Queue = queue.Queue()
@@ -79,6 +81,8 @@ class Reevaluator:
         started = time.monotonic()
         targets = self._decided_parties(party_ids)
         changed = 0
+        pending = len(targets)
+        self._on_progress(pending, 0)
 
         def one(target) -> bool:
             if self._stop.is_set():
@@ -94,6 +98,8 @@ class Reevaluator:
         with ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="knownparty-reevaluate") as pool:
             for result in pool.map(one, targets):
                 changed += result
+                pending -= 1
+                self._on_progress(pending, 1)
         if targets:
             log.info(
                 "re-evaluated %d decision(s) in %.1f s: %d changed", len(targets), time.monotonic() - started, changed

@@ -440,28 +440,35 @@ class SqlDecisionRepository:
     # -- policy texts and signing keys ------------------------------------------------------------
 
     def keep_policy(self, version: str, text: str) -> None:
-        with self._db.writing() as conn:
-            stored = conn.scalar(select(policy_texts.c.text).where(policy_texts.c.version == version))
-            if stored is None:
-                conn.execute(insert(policy_texts).values(version=version, text=text, create_time=utc_now()))
-            elif stored != text:
-                raise PolicyConflict(
-                    f"policy version {version!r} is already recorded with other values; "
-                    "give the changed policy a new version"
-                )
+        try:
+            with self._db.writing() as conn:
+                stored = conn.scalar(select(policy_texts.c.text).where(policy_texts.c.version == version))
+                if stored is None:
+                    conn.execute(insert(policy_texts).values(version=version, text=text, create_time=utc_now()))
+        except IntegrityError:
+            # Another replica starting at the same time recorded this version first.
+            stored = self.policy_text(version)
+        if stored is not None and stored != text:
+            raise PolicyConflict(
+                f"policy version {version!r} is already recorded with other values; "
+                "give the changed policy a new version"
+            )
 
     def policy_text(self, version: str) -> str | None:
         with self._db.reading() as conn:
             return conn.scalar(select(policy_texts.c.text).where(policy_texts.c.version == version))
 
     def register_key(self, key_id: str, algorithm: str, public_key: bytes) -> None:
-        with self._db.writing() as conn:
-            if conn.scalar(select(signing_keys.c.key_id).where(signing_keys.c.key_id == key_id)) is None:
-                conn.execute(
-                    insert(signing_keys).values(
-                        key_id=key_id, algorithm=algorithm, public_key=public_key.hex(), create_time=utc_now()
+        try:
+            with self._db.writing() as conn:
+                if conn.scalar(select(signing_keys.c.key_id).where(signing_keys.c.key_id == key_id)) is None:
+                    conn.execute(
+                        insert(signing_keys).values(
+                            key_id=key_id, algorithm=algorithm, public_key=public_key.hex(), create_time=utc_now()
+                        )
                     )
-                )
+        except IntegrityError:
+            pass  # another replica with the same key file registered it first; the id names the key
 
     def keys(self) -> list[tuple[str, str, bytes, datetime]]:
         with self._db.reading() as conn:

@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 _CHUNK = 900
 _RETRIES = 3
 _POLICY_KEY = "policy_fingerprint"
+_POLICY_LOCK_ID = 0x6B70706F6C  # "kppol": apart from the migrations' lock
 _UPDATED = (
     "currency", "billed_minor", "bill_time", "due_time", "resolution",
     "paid_minor", "payments", "settle_time", "is_open", "default_time", "update_time",
@@ -583,6 +584,9 @@ class SqlPaymentRepository:
         """Rebuilds the derived columns and buckets when they were computed under another
         policy. Returns whether it rebuilt."""
         with self._db.writing() as conn:
+            if not self._db.is_sqlite:
+                # Replicas starting together: one rebuilds, the others wait and then find its fingerprint.
+                conn.execute(select(func.pg_advisory_xact_lock(_POLICY_LOCK_ID)))
             stored = conn.scalar(select(standing_meta.c.value).where(standing_meta.c.name == _POLICY_KEY))
             if stored == policy.fingerprint:
                 return False
