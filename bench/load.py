@@ -92,12 +92,16 @@ def served(url: str, workers: int):
         )
         token = json.loads(made.stdout)["token"]
         command = [*_python_cli(), "serve"] + (["--workers", str(workers)] if workers > 1 else [])
-        process = subprocess.Popen(command, env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # The server's log goes to a file: a pipe nobody reads would fill and stall its logging.
+        log_path = folder / "server.log"
+        with open(log_path, "wb") as log_file:
+            process = subprocess.Popen(command, env=env, cwd=folder, stdout=log_file, stderr=subprocess.STDOUT)
         target = f"127.0.0.1:{port}"
         try:
-            _wait_serving(target, process)
+            _wait_serving(target, process, log_path)
             yield target, process.pid, token
         finally:
+            _show_warnings(log_path)
             process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout=60)
@@ -106,11 +110,20 @@ def served(url: str, workers: int):
                 process.wait(timeout=10)
 
 
-def _wait_serving(target: str, process: subprocess.Popen) -> None:
+def _show_warnings(log_path: Path, limit: int = 10) -> None:
+    """The server's first warnings and errors, if it logged any (it runs at WARNING)."""
+    lines = log_path.read_text(errors="replace").splitlines() if log_path.exists() else []
+    if lines:
+        print(f"  the server logged {len(lines)} lines; the first {min(limit, len(lines))}:")
+        for line in lines[:limit]:
+            print(f"    {line[:300]}")
+
+
+def _wait_serving(target: str, process: subprocess.Popen, log_path: Path) -> None:
     deadline = time.monotonic() + SERVE_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the server exited: {process.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"the server exited: {log_path.read_text(errors='replace')[-2000:]}")
         with KnownPartyClient(target, timeout=2, api_key="") as probe:
             try:
                 probe.echo("up")

@@ -453,3 +453,27 @@ def test_a_kept_decision_expires_when_time_alone_changes_the_outcome(client, ser
         desk._clock = real_clock
     assert later.name != first.name and later.outcome == types.OUTCOME_NOT_KNOWN
     assert "IDENTITY_NOT_VERIFIED" in codes(later)
+
+
+def test_background_passes_reuse_their_database_connections(client, server):
+    """Each re-evaluation pass used to start threads of its own, each opening a read connection
+    that outlived it: a busy ledger ran PostgreSQL out of connections."""
+    import_watchlist(client)
+    party = shipper(client).name
+    client.check_shipper(party)
+    for n in range(30):
+        client.record_fee(
+            party,
+            types.FeeLine(
+                carrier="UPS",
+                shipment_reference=f"S{n}",
+                fee_type=types.FEE_TYPE_DUTY,
+                shipment_time=_ts(NOW - timedelta(days=10)),
+                billed=types.Money(currency_code="USD", amount_minor=100),
+                bill_time=_ts(NOW - timedelta(days=10)),
+                due_time=_ts(NOW + timedelta(days=5)),
+            ),
+        )
+        assert server.reevaluator.wait_idle(30)
+    # 8 RPC threads, 4 re-evaluation threads, the index keeper and the health watch.
+    assert server.database.read_connection_count <= 14

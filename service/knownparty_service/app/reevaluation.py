@@ -31,6 +31,10 @@ class Reevaluator:
         self._idle = threading.Event()
         self._idle.set()
         self._thread = threading.Thread(target=self._run, name="knownparty-reevaluation", daemon=True)
+        # A few threads: while one waits on the database (which releases the GIL), another screens.
+        # One pool for the server's life: each thread keeps a database connection for its reads,
+        # so threads made per pass would open connections pass after pass.
+        self._pool = ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="knownparty-reevaluate")
 
     def start(self) -> None:
         self._thread.start()
@@ -39,6 +43,7 @@ class Reevaluator:
         self._stop.set()
         self._queue.put(None)
         self._thread.join(timeout=10)
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def parties_changed(self, party_ids) -> None:
         self._idle.clear()
@@ -94,12 +99,10 @@ class Reevaluator:
                 log.exception("re-evaluating parties/%s failed", party_id)
                 return False
 
-        # A few threads: while one waits on the database (which releases the GIL), another screens.
-        with ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="knownparty-reevaluate") as pool:
-            for result in pool.map(one, targets):
-                changed += result
-                pending -= 1
-                self._on_progress(pending, 1)
+        for result in self._pool.map(one, targets):
+            changed += result
+            pending -= 1
+            self._on_progress(pending, 1)
         if targets:
             log.info(
                 "re-evaluated %d decision(s) in %.1f s: %d changed", len(targets), time.monotonic() - started, changed

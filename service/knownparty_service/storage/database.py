@@ -59,7 +59,10 @@ def create_database_engine(url: str) -> Engine:
         return engine
     # No pre-ping: it costs a round trip per request. A connection that died with the server
     # fails its call with UNAVAILABLE (which clients retry) and the pool replaces it.
-    return create_engine(url, pool_size=16, max_overflow=16, pool_recycle=1800)
+    # Sized for the server's threads (8 RPC, 4 re-evaluation, index, health) besides the
+    # per-thread read connections: with N workers and R replicas PostgreSQL sees up to about
+    # N x R x 35 connections (its default max_connections is 100).
+    return create_engine(url, pool_size=12, max_overflow=8, pool_recycle=1800)
 
 
 class Database:
@@ -150,6 +153,11 @@ class Database:
                 self._read_connections.remove(connection)
             with contextlib.suppress(Exception):
                 connection.close()
+
+    @property
+    def read_connection_count(self) -> int:
+        """Open per-thread read connections: at most one per thread that ever read."""
+        return len(self._read_connections)
 
     def ping(self) -> None:
         with self.reading() as connection:
