@@ -95,10 +95,11 @@ class PaymentServicer(payment_pb2_grpc.PaymentServiceServicer):
     def GetPaymentStanding(self, request: pb.GetPaymentStandingRequest, context) -> pb.PaymentStanding:
         computed, now = self._ledger.kept_standing(request.name)
         # The reply is built once per computed standing (the ledger hands back the same object
-        # while it holds) and copied, with the time of this call, for every later read.
-        kept = self._standing_messages.get(id(computed))
+        # while it holds) and copied, with the time of this call, for every later read. One
+        # entry a shipper: a newer standing replaces the old one.
+        kept = self._standing_messages.get(computed.party_id)
         if kept is None or kept[0] is not computed:
-            kept = self._standing_messages.put(id(computed), (computed, standing_to_message(computed)))
+            kept = self._standing_messages.put(computed.party_id, (computed, standing_to_message(computed)))
         reply = pb.PaymentStanding()
         reply.CopyFrom(kept[1])
         time_out(now, reply.as_of)

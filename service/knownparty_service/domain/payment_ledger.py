@@ -354,13 +354,15 @@ class PaymentLedger:
         version, (window, open_lines, last_default) = found
         # A computed standing holds until the ledger changes (version), the day turns (the window's
         # first day) or an open line's deadline passes; until then only `as_of` moves.
-        key = (party_id, version, first_day)
-        cached = self._computed.get(key)
-        if cached is None or now > cached[1]:
+        # One entry a shipper, replaced when its ledger changes: steady writes must not fill the
+        # cache with standings of versions nobody reads again.
+        held = (version, first_day)
+        cached = self._computed.get(party_id)
+        if cached is None or cached[0] != held or now > cached[2]:
             result = standing(party_id, window, open_lines, last_default, now, self._policy.version, rules)
-            cached = self._computed.put(key, (result, _valid_until(open_lines, now, rules)))
+            cached = self._computed.put(party_id, (held, result, _valid_until(open_lines, now, rules)))
         midnight = day_start(day_number(now) + 1)
-        return cached[0], now, min(cached[1], midnight)
+        return cached[1], now, min(cached[2], midnight)
 
 
 def _missing_shipper(shipper_id: str) -> RowRejected:

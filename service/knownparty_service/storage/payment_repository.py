@@ -222,7 +222,8 @@ class SqlPaymentRepository:
             .select_from(parties.outerjoin(ledger_heads, ledger_heads.c.party_seq == parties.c.seq))
             .where(parties.c.party_id == bindparam("party_id")),
         )
-        # Standing inputs by (party id, ledger version, first day): exact while the version holds.
+        # Standing inputs by party id, with the (ledger version, first day) they were read at: exact
+        # while those hold; one entry a shipper, so steady writes do not fill it with old versions.
         self._standing_cache: BoundedCache = BoundedCache(_STANDING_CACHE_SIZE)
 
     def _reference_in(self, column):
@@ -514,11 +515,11 @@ class SqlPaymentRepository:
         if head is None:
             return None
         version = head.version or 0
-        cached = self._standing_cache.get((party_id, version, first_day))
-        if cached is not None:
-            return version, cached
+        cached = self._standing_cache.get(party_id)
+        if cached is not None and cached[0] == (version, first_day):
+            return version, cached[1]
         version, inputs = self._read_standing_inputs(head.seq, first_day)
-        self._standing_cache.put((party_id, version, first_day), inputs)
+        self._standing_cache.put(party_id, ((version, first_day), inputs))
         return version, inputs
 
     def _read_standing_inputs(self, seq: int, first_day: int):
