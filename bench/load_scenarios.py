@@ -1,7 +1,9 @@
 """The realistic mix of bench/load.py, as a harness scenario (see bench/scenarios.py).
 
 Each call picks one operation by weight: screening a name, vetting a seller, checking a shipper,
-reading a party, listing parties, reading a payment standing, or recording a fee line (a write).
+reading a party, listing parties, reading a payment standing, recording a fee line, or paying one
+(writes). Payments settle this worker's oldest unpaid line, so open lines stay level over a long
+run as they do at a carrier, rather than pile up.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import itertools
 import os
 import random
 import time
+from collections import deque
 
 import harness  # noqa: F401  (sets up the import paths of client/ and service/)
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -29,6 +32,8 @@ from knownparty_client._generated import (
 SELLER = "parties/load-seller-{:05d}"
 SHIPPER = "parties/load-shipper-{:05d}"
 CARRIER = "LOADCARRIER"
+# Recorded lines a payment stays behind (far more than the calls one worker has in flight).
+PAYMENT_LAG = 64
 
 # Share of calls per operation (a marketplace and a carrier backend at work, an analyst listing).
 WEIGHTS = {
@@ -38,7 +43,8 @@ WEIGHTS = {
     "GetParty": 15,
     "ListParties": 5,
     "GetPaymentStanding": 10,
-    "RecordFee": 10,
+    "RecordFee": 5,
+    "RecordPayment": 5,
 }
 
 
@@ -58,20 +64,38 @@ def mixed(channel, *, timeout: float, sellers: int, shippers: int, queries: list
     screen_requests = [screening_pb2.ScreenNameRequest(name=q) for q in queries]
     # Fee lines of this worker get references no other worker uses: every one is a new line.
     references = (f"L{os.getpid()}-{n}" for n in itertools.count())
+    unpaid: deque = deque()  # (shipper, shipment reference) of this worker's lines, oldest first
     choice = random.choice
 
     def record_fee():
         now = time.time()
+        shipper, reference = choice(shipper_names), next(references)
+        unpaid.append((shipper, reference))
         line = payment_pb2.FeeLine(
             carrier=CARRIER,
-            shipment_reference=next(references),
+            shipment_reference=reference,
             fee_type=payment_pb2.FEE_TYPE_DUTY,
             shipment_time=_stamp(now - 86_400),
             billed=money_pb2.Money(currency_code="USD", amount_minor=1250),
             bill_time=_stamp(now - 80_000),
             due_time=_stamp(now + 14 * 86_400),
         )
-        return payments.RecordFee(payment_pb2.RecordFeeRequest(parent=choice(shipper_names), fee_line=line), timeout=timeout)
+        return payments.RecordFee(payment_pb2.RecordFeeRequest(parent=shipper, fee_line=line), timeout=timeout)
+
+    def record_payment():
+        # Only lines recorded long enough ago to have landed: up to 16 calls are in flight.
+        if len(unpaid) <= PAYMENT_LAG:
+            return record_fee()
+        shipper, reference = unpaid.popleft()
+        payment = payment_pb2.Payment(
+            payment_reference=f"P-{reference}",
+            amount=money_pb2.Money(currency_code="USD", amount_minor=1250),
+            paid_time=_stamp(time.time()),
+        )
+        request = payment_pb2.RecordPaymentRequest(
+            parent=shipper, carrier=CARRIER, shipment_reference=reference, fee_type=payment_pb2.FEE_TYPE_DUTY, payment=payment
+        )
+        return payments.RecordPayment(request, timeout=timeout)
 
     operations = {
         "ScreenName": lambda: screening.ScreenName(choice(screen_requests), timeout=timeout),
@@ -85,6 +109,7 @@ def mixed(channel, *, timeout: float, sellers: int, shippers: int, queries: list
             payment_pb2.GetPaymentStandingRequest(name=choice(shipper_names)), timeout=timeout
         ),
         "RecordFee": record_fee,
+        "RecordPayment": record_payment,
     }
     # A deck of 1,000 operations in the weights' proportions, drawn at random: cheaper than
     # random.choices on every call.

@@ -55,13 +55,14 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
 
     def _message(self, decision) -> pb.Decision:
         # Decisions are immutable: each message is built once, kept serialized (compact), and
-        # parsed again for later replies.
-        kept = self._messages.get(decision.id)
-        if kept is None:
+        # parsed again for later replies. One a party and purpose: a newer decision replaces it.
+        slot = (decision.party_id, decision.purpose)
+        kept = self._messages.get(slot)
+        if kept is None or kept[0] != decision.id:
             message = decision_to_message(decision)
-            self._messages.put(decision.id, message.SerializeToString())
+            self._messages.put(slot, (decision.id, message.SerializeToString()))
             return message
-        return pb.Decision.FromString(kept)
+        return pb.Decision.FromString(kept[1])
 
     def VetSeller(self, request: pb.VetSellerRequest, context) -> pb.Decision:
         decision = self._desk.vet(request.party, Purpose.KNOWN_MARKETPLACE_SELLER, high_volume=request.high_volume)

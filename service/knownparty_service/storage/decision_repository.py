@@ -133,13 +133,24 @@ class SqlDecisionRepository:
         self._by_seq = FastQuery(database, select(*_DECISION_COLUMNS).where(decisions.c.seq == bindparam("seq")))
         dialect = database.engine.dialect.name
         self._upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        # Decisions are immutable: each is decoded once.
+        # Decisions are immutable: each is decoded once. Only the newest of each party and purpose
+        # is kept (the one vetting returns again and again): a shipper whose ledger changes all
+        # day gets a new decision with each change, and the superseded ones are rarely read.
         self._decoded: BoundedCache = BoundedCache(_DECODED_CACHE_SIZE)
+        self._newest: BoundedCache = BoundedCache(_DECODED_CACHE_SIZE)  # (party, purpose) -> seq
 
     def _decision(self, row) -> Decision:
         decision = self._decoded.get(row.seq)
         if decision is None:
-            decision = self._decoded.put(row.seq, _decision_from_row(row))
+            decision = _decision_from_row(row)
+            slot = (decision.party_id, decision.purpose)
+            newest = self._newest.get(slot)
+            if newest is not None and newest > row.seq:
+                return decision  # an older one: decoded, not kept
+            if newest is not None:
+                self._decoded.pop(newest, None)
+            self._newest.put(slot, row.seq)
+            self._decoded.put(row.seq, decision)
         return decision
 
     @staticmethod
