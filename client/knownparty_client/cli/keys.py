@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import enum
 import itertools
+import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any, Optional
 
@@ -86,8 +89,6 @@ def _key_row(key: Any) -> dict[str, str]:
 
 def _print_keys(rows: list[dict[str, str]], as_json: bool) -> None:
     if as_json:
-        import json
-
         for row in rows:
             typer.echo(json.dumps(row))
         return
@@ -100,19 +101,21 @@ def _print_keys(rows: list[dict[str, str]], as_json: bool) -> None:
     output.stdout().print(table)
 
 
-def _local(db: str | None) -> Any:
+@contextmanager
+def _local(db: str | None) -> Iterator[Any]:
+    """The server's keys in its own database; a refused change prints its error and exits 1."""
     settings = _settings(database_url=db)
     try:
         from knownparty_service.app.local_keys import LocalKeys
+        from knownparty_service.domain.errors import DomainError
     except ImportError as err:
         _not_installed(err)
-    return LocalKeys(settings)
-
-
-def _local_errors():
-    from knownparty_service.domain.errors import DomainError
-
-    return DomainError
+    with LocalKeys(settings) as keys:
+        try:
+            yield keys
+        except DomainError as err:
+            typer.echo(f"error: {err.message}", err=True)
+            raise typer.Exit(1) from None
 
 
 @app.command("create")
@@ -132,11 +135,7 @@ def create(
     as_json = options(ctx).json
     if local:
         with _local(db) as keys:
-            try:
-                key, token = keys.create(organization, _server_role(role.value), display_name, expire_time)
-            except _local_errors() as err:
-                typer.echo(f"error: {err.message}", err=True)
-                raise typer.Exit(1) from None
+            key, token = keys.create(organization, role.value, display_name, expire_time)
         row = _key_row(key)
     else:
         with connect(ctx) as client:
@@ -145,18 +144,10 @@ def create(
             )
         row, token = _key_row(response.api_key), response.token
     if as_json:
-        import json
-
         typer.echo(json.dumps({**row, "token": token}))
         return
     typer.echo(f"{row['name']}: {row['role']} of {row['organization']}")
     typer.echo(f"token (shown this once; send it as authorization: Bearer <token>):\n{token}")
-
-
-def _server_role(value: str) -> Any:
-    from knownparty_service.domain.access import Role
-
-    return Role(value)
 
 
 @app.command("list")
@@ -169,11 +160,7 @@ def list_(
     """List API keys (never their secrets)."""
     if local:
         with _local(db) as keys:
-            try:
-                rows = [_key_row(k) for k in keys.list(organization)]
-            except _local_errors() as err:
-                typer.echo(f"error: {err.message}", err=True)
-                raise typer.Exit(1) from None
+            rows = [_key_row(k) for k in keys.list(organization)]
     else:
         with connect(ctx) as client:
             rows = [_key_row(k) for k in client.list_api_keys(organization=organization)]
@@ -190,11 +177,7 @@ def revoke(
     """Revoke an API key: refused at once by this server, within seconds by the others."""
     if local:
         with _local(db) as keys:
-            try:
-                row = _key_row(keys.revoke(name))
-            except _local_errors() as err:
-                typer.echo(f"error: {err.message}", err=True)
-                raise typer.Exit(1) from None
+            row = _key_row(keys.revoke(name))
     else:
         with connect(ctx) as client:
             row = _key_row(client.revoke_api_key(name))

@@ -16,6 +16,7 @@ import grpc
 from google.rpc import code_pb2
 
 from knownparty_service.api import permissions
+from knownparty_service.api.handlers import wrap_handler
 from knownparty_service.api.errors import status_for
 from knownparty_service.api.observability import current_call
 from knownparty_service.domain.access import AuditEvent, Caller, caller_scope
@@ -51,13 +52,11 @@ class AccessInterceptor(grpc.ServerInterceptor):
         method = handler_call_details.method
         if handler is None or permissions.is_open(method):
             return handler
-        if handler.unary_unary:
-            return handler._replace(unary_unary=self._unary(method, handler.unary_unary, streaming=False))
-        if handler.stream_unary:
-            return handler._replace(stream_unary=self._unary(method, handler.stream_unary, streaming=True))
-        if handler.unary_stream:
-            return handler._replace(unary_stream=self._streaming(method, handler.unary_stream))
-        return handler._replace(stream_stream=self._streaming(method, handler.stream_stream))
+        return wrap_handler(
+            handler,
+            single_reply=lambda behaviour, streaming: self._unary(method, behaviour, streaming=streaming),
+            reply_stream=lambda behaviour, _streaming: self._streaming(method, behaviour),
+        )
 
     # -- admission ----------------------------------------------------------------------------
 

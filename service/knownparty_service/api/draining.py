@@ -8,6 +8,7 @@ import threading
 
 import grpc
 
+from knownparty_service.api.handlers import wrap_handler
 from knownparty_service.domain.errors import ServiceUnavailableError
 
 # Health and reflection answer to the end: they are how callers learn that the server is going.
@@ -31,13 +32,7 @@ class DrainingInterceptor(grpc.ServerInterceptor):
         handler = continuation(handler_call_details)
         if handler is None or handler_call_details.method.startswith(_ALWAYS_ANSWERED):
             return handler
-        if handler.unary_unary:
-            return handler._replace(unary_unary=self._counted(handler.unary_unary))
-        if handler.stream_unary:
-            return handler._replace(stream_unary=self._counted(handler.stream_unary))
-        if handler.unary_stream:
-            return handler._replace(unary_stream=self._counted_stream(handler.unary_stream))
-        return handler._replace(stream_stream=self._counted_stream(handler.stream_stream))
+        return wrap_handler(handler, single_reply=self._counted, reply_stream=self._counted_stream)
 
     def _enter(self) -> None:
         with self._changed:
@@ -50,7 +45,7 @@ class DrainingInterceptor(grpc.ServerInterceptor):
             self._in_flight -= 1
             self._changed.notify_all()
 
-    def _counted(self, behaviour):
+    def _counted(self, behaviour, _request_stream: bool):
         def handler(request, context):
             self._enter()
             try:
@@ -60,7 +55,7 @@ class DrainingInterceptor(grpc.ServerInterceptor):
 
         return handler
 
-    def _counted_stream(self, behaviour):
+    def _counted_stream(self, behaviour, _request_stream: bool):
         def handler(request, context):
             self._enter()
             try:

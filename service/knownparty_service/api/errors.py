@@ -10,6 +10,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from knownparty_service.api.handlers import wrap_handler
 from knownparty_service.api.observability import REQUEST_ID_KEY, current_call
 from knownparty_service.domain.errors import (
     AlreadyExistsError,
@@ -187,12 +188,4 @@ class ErrorMappingInterceptor(grpc.ServerInterceptor):
             return None
         # A request that does not parse is INVALID_ARGUMENT, not gRPC's INTERNAL.
         handler = handler._replace(request_deserializer=_lenient(handler.request_deserializer))
-        if handler.unary_unary:
-            return handler._replace(unary_unary=_wrap_unary(handler.unary_unary))
-        if handler.stream_unary:
-            return handler._replace(stream_unary=_wrap_unary(handler.stream_unary, streaming_in=True))
-        if handler.unary_stream:
-            return handler._replace(unary_stream=_wrap_streaming(handler.unary_stream))
-        if handler.stream_stream:
-            return handler._replace(stream_stream=_wrap_streaming(handler.stream_stream, streaming_in=True))
-        return handler
+        return wrap_handler(handler, single_reply=_wrap_unary, reply_stream=_wrap_streaming)

@@ -16,6 +16,7 @@ from time import perf_counter
 
 import grpc
 
+from knownparty_service.api.handlers import wrap_handler
 from knownparty_service.app.metrics import Metrics, MethodMetrics
 
 REQUEST_ID_KEY = "x-request-id"
@@ -98,7 +99,7 @@ class _Observed:
                 },
             )
 
-    def unary(self, behaviour):
+    def unary(self, behaviour, _request_stream: bool):
         def handler(request, context):
             started = perf_counter()
             self.metrics.in_flight.inc()
@@ -120,7 +121,7 @@ class _Observed:
 
         return handler
 
-    def streaming(self, behaviour):
+    def streaming(self, behaviour, _request_stream: bool):
         def handler(request, context):
             started = perf_counter()
             self.metrics.in_flight.inc()
@@ -172,12 +173,4 @@ class ObservabilityInterceptor(grpc.ServerInterceptor):
         observed = self._methods.get(method)
         if observed is None:
             observed = self._methods.setdefault(method, _Observed(method, self._metrics.method(method)))
-        if handler.unary_unary:
-            return handler._replace(unary_unary=observed.unary(handler.unary_unary))
-        if handler.stream_unary:
-            return handler._replace(stream_unary=observed.unary(handler.stream_unary))
-        if handler.unary_stream:
-            return handler._replace(unary_stream=observed.streaming(handler.unary_stream))
-        if handler.stream_stream:
-            return handler._replace(stream_stream=observed.streaming(handler.stream_stream))
-        return handler
+        return wrap_handler(handler, single_reply=observed.unary, reply_stream=observed.streaming)

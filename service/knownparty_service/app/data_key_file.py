@@ -16,12 +16,10 @@ import base64
 import logging
 import os
 import secrets
-import stat
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from knownparty_service.app.key_file import _fsync_dir, _publish
+from knownparty_service.app.secret_files import create_secret_file, replace_secret_file, warn_if_shared
 from knownparty_service.storage.field_cipher import KEY_BYTES, DataKeys, FieldCipher, parse_keys
 
 log = logging.getLogger(__name__)
@@ -82,9 +80,7 @@ def _read(path: Path) -> tuple[list[tuple[str, str]], str]:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not an ASCII text file"
         raise DataKeyError(f"data key file {path}: cannot be read ({reason})") from exc
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        log.warning("data key file %s is readable by others (mode %04o); 0600 is expected", path, mode)
+    warn_if_shared(path, "data key file")
     return _parse(path, text)
 
 
@@ -95,29 +91,10 @@ def _keys(path: Path, entries: list[tuple[str, str]], index_key: str) -> DataKey
         raise DataKeyError(f"data key file {path}: {exc}") from None
 
 
-def _write_new(path: Path, content: bytes) -> str:
-    """Writes `content` to a 0600 temp file beside `path`; returns the temp file's path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "wb") as handle:
-        os.fchmod(handle.fileno(), 0o600)
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return tmp_path
-
-
 def _create(path: Path) -> DataKeys:
     entries, index_key = [(_new_key_id(), _new_key())], _new_key()
-    tmp_path = _write_new(path, _render(entries, index_key))
-    try:
-        created = _publish(tmp_path, path)
-    finally:
-        if os.path.exists(tmp_path):
-            os.unlink(tmp_path)
-    if not created:
+    if not create_secret_file(path, _render(entries, index_key)):
         return load_data_keys(path)
-    _fsync_dir(path.parent)
     log.info("generated new data keys (encryption key %s) in %s", entries[0][0], path)
     return _keys(path, entries, index_key)
 
@@ -144,13 +121,7 @@ def add_data_key(path: Path) -> DataKeys:
     _keys(path, entries, index_key)
     entries.insert(0, (_new_key_id(), _new_key()))
     keys = _keys(path, entries, index_key)
-    tmp_path = _write_new(path, _render(entries, index_key))
-    try:
-        os.replace(tmp_path, path)
-    finally:
-        if os.path.exists(tmp_path):
-            os.unlink(tmp_path)
-    _fsync_dir(path.parent)
+    replace_secret_file(path, _render(entries, index_key))
     log.info("added data key %s to %s", entries[0][0], path)
     return keys
 

@@ -7,15 +7,13 @@ The file is the only copy of the private key. Losing it does not invalidate stor
 from __future__ import annotations
 
 import logging
-import os
-import stat
-import tempfile
 from pathlib import Path
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from knownparty_service.app.secret_files import create_secret_file, warn_if_shared
 from knownparty_service.domain.signing import DecisionSigner
 
 log = logging.getLogger(__name__)
@@ -54,67 +52,20 @@ def _load(path: Path) -> bytes:
             f"signing key file {path}: holds a key of type {type(key).__name__.removesuffix('PrivateKey')}, "
             "not an Ed25519 key"
         )
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        log.warning("signing key file %s is readable by others (mode %04o); 0600 is expected", path, mode)
+    warn_if_shared(path, "signing key file")
     return _raw_private_bytes(key)
 
 
-def _publish(tmp_path: str, path: Path) -> bool:
-    """Moves the finished temp file to `path`; False when another process created it first."""
-    try:
-        # A hard link never overwrites: of two servers starting at once, exactly one key wins
-        # and both then load it. os.replace would let the loser sign with a key nobody keeps.
-        os.link(tmp_path, path)
-    except FileExistsError:
-        return False
-    except OSError:
-        # Filesystems without hard links: fall back to a plain atomic rename.
-        if path.exists():
-            return False
-        os.replace(tmp_path, path)
-        return True
-    return True
-
-
 def _create(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    # mkstemp creates the file 0600 from the start: the key is never readable by others, not even briefly.
-    fd, tmp_path = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
-        created = _publish(tmp_path, path)
-    finally:
-        if os.path.exists(tmp_path):
-            os.unlink(tmp_path)
-    if not created:
+    if not create_secret_file(path, pem):
         return _load(path)
-    _fsync_dir(path.parent)
     raw = _raw_private_bytes(key)
     log.info("generated a new decision signing key %s in %s", DecisionSigner(raw).key_id, path)
     return raw
-
-
-def _fsync_dir(directory: Path) -> None:
-    # Makes the new directory entry durable; not every platform lets a directory be opened.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def load_or_create_signing_key(path: Path) -> bytes:

@@ -30,9 +30,10 @@ class LocalKeys:
     def __exit__(self, *exc: object) -> None:
         self._database.dispose()
 
-    def create(self, organization: str, role: Role | None, display_name: str, expire_time: datetime | None) -> tuple[ApiKey, str]:
+    def create(self, organization: str, role: str, display_name: str, expire_time: datetime | None) -> tuple[ApiKey, str]:
+        """`role` by name: admin, marketplace, carrier or auditor."""
         return self._keyring.create(
-            organization, role, display_name=display_name, expire_time=expire_time, created_by=f"local:{_user()}"
+            organization, Role(role), display_name=display_name, expire_time=expire_time, created_by=f"local:{_user()}"
         )
 
     def list(self, organization: str) -> list[ApiKey]:

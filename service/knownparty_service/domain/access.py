@@ -71,7 +71,6 @@ class ApiKey:
     expire_time: datetime | None
     revoke_time: datetime | None
     created_by: str
-    last_use_time: datetime | None = None
 
     def usable_at(self, now: datetime) -> bool:
         if self.revoke_time is not None and self.revoke_time <= now:

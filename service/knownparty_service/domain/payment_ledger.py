@@ -234,7 +234,7 @@ class PaymentLedger:
 
     def _admit(self, shipper_id: str, carrier: str, carrier_path: str) -> None:
         if not self._visible(shipper_id):
-            raise _missing_shipper(shipper_id).as_error()
+            raise missing_shipper(shipper_id).as_error()
         self._check_carrier_owner(carrier, carrier_path)
 
     def _visible(self, party_id: str) -> bool:
@@ -299,7 +299,7 @@ class PaymentLedger:
                 if shipper_id is None:
                     shipper_id = shipper_ids[shipper] = self._shipper_id(shipper)
                 if not self._visible(shipper_id):
-                    summary.count(RowOutcome(line, "rejected", None, _missing_shipper(shipper_id)))
+                    summary.count(RowOutcome(line, "rejected", None, missing_shipper(shipper_id)))
                     continue
                 if draft.carrier != carrier:
                     path = "fee_line.carrier" if isinstance(draft, FeeDraft) else "carrier"
@@ -365,8 +365,8 @@ class PaymentLedger:
         return cached[1], now, min(cached[2], midnight)
 
 
-def _missing_shipper(shipper_id: str) -> RowRejected:
-    # Another organisation's shipper is refused in the very words of one that does not exist.
+def missing_shipper(shipper_id: str) -> RowRejected:
+    """The refusal of a shipper that does not exist; another organisation's gets the same."""
     return RowRejected("shipper", f"parties/{shipper_id} does not exist", kind=NotFoundError, reason="NOT_FOUND")
 
 

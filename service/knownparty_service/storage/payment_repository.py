@@ -18,7 +18,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from knownparty_service.domain.bounded_cache import BoundedCache
-from knownparty_service.domain.errors import NotFoundError
 from knownparty_service.domain.parties import PartyKind, PartyState
 from knownparty_service.domain.payment_ledger import (
     LedgerRow,
@@ -27,6 +26,7 @@ from knownparty_service.domain.payment_ledger import (
     ShipmentRecord,
     decide_fee,
     decide_payment,
+    missing_shipper,
 )
 from knownparty_service.domain.payments import (
     FeeInput,
@@ -312,7 +312,7 @@ class SqlPaymentRepository:
     def _check_shipper(row: LedgerRow, shippers: dict[str, tuple[int, str, str]]) -> None:
         found = shippers.get(row.shipper_id)
         if found is None:
-            raise RowRejected("shipper", f"parties/{row.shipper_id} does not exist", kind=NotFoundError, reason="NOT_FOUND")
+            raise missing_shipper(row.shipper_id)
         _, kind, state = found
         if kind != PartyKind.SHIPPER.value:
             raise RowRejected("shipper", f"parties/{row.shipper_id} is a {kind}, not a shipper", reason="NOT_A_SHIPPER")

@@ -155,11 +155,12 @@ class VettingDesk:
         decisions: DecisionRepository,
         signer: DecisionSigner,
         policy: Policy,
-        owners: PartyOwners | None = None,
+        owners: PartyOwners,
         clock: Callable[[], datetime] = utc_now,
     ):
         self._parties = parties
-        self._owners = owners or PartyOwners(lambda party_id: _owner_of(parties, party_id))
+        # Whose parties the caller may see.
+        self._owners = owners
         self._violations = violations
         self._standings = standings
         self._screener = screener
@@ -544,11 +545,6 @@ class VettingDesk:
 def _requester() -> str:
     caller = current_caller()
     return f"apiKeys/{caller.key_id}" if caller is not None else ""
-
-
-def _owner_of(parties: PartySource, party_id: str) -> str | None:
-    party = parties.get(party_id)
-    return party.organization if party is not None else None
 
 
 def parse_decision_name(name: str, path: str = "name") -> tuple[str, str]:
