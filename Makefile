@@ -12,11 +12,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(SERVER_STAMP): pyproject.toml | $(BIN)/python
+# The compiled matcher (setup.py builds it on install): an edited C file reinstalls too.
+MATCHCORE := setup.py service/knownparty_service/domain/watchlists/_matchcore.c
+
+$(SERVER_STAMP): pyproject.toml $(MATCHCORE) | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[server]"
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
+$(DEV_STAMP): pyproject.toml $(MATCHCORE) | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@ $(SERVER_STAMP)
 

@@ -477,3 +477,54 @@ def test_background_passes_reuse_their_database_connections(client, server):
         assert server.reevaluator.wait_idle(30)
     # 8 RPC threads, 4 re-evaluation threads, the index keeper and the health watch.
     assert server.database.read_connection_count <= 14
+
+
+def test_re_evaluation_reads_records_in_bulk_exactly_as_one_party_at_a_time(client, server):
+    """A pass re-evaluates parties a few hundred at a time from bulk reads: each bulk read must
+    give what the single-party read gives, for parties with and without records."""
+    from knownparty_service.domain.vetting.model import Purpose
+
+    import_watchlist(client)
+    cleared = seller(client, "Global Shadow Trading")
+    hit = next(r for r in client.vet_seller(cleared.name).reasons if r.code in ("WATCHLIST_ALERT", "WATCHLIST_MATCH"))
+    client.clear_watchlist_match(cleared.name, hit.evidence[0].watchlist_hit.entry, analyst="ana@example.com", reason="other firm")
+    with_violation = seller(client, "Second Harbor Shop")
+    add_violation(
+        client, with_violation.name,
+        types.VIOLATION_CATEGORY_COUNTERFEIT_TRADEMARK, types.VIOLATION_SOURCE_CBP_SEIZURE, "CBP-9", days_ago=3,
+    )
+    plain = seller(client, "Third Harbor Shop")
+    ship = shipper(client)
+    for party in (cleared, with_violation, plain):
+        client.vet_seller(party.name)
+    client.check_shipper(ship.name)
+    never_vetted = seller(client, "Fourth Harbor Shop")
+    assert server.reevaluator.wait_idle(30)
+
+    desk = server.reevaluator._desk
+    ids = [p.name.split("/")[1] for p in (cleared, with_violation, plain, ship, never_vetted)] + ["no-such-party"]
+    now = datetime.now(timezone.utc)
+    assert desk._parties.get_many(ids) == {i: desk._parties.get(i) for i in ids[:-1]}
+    facts = desk._violations.facts_of_parties(ids)
+    assert facts == {i: desk._violations.facts_of_party(i) for i in ids} and len(facts[ids[1]]) == 1
+    clearances = desk._decisions.active_clearances_of_parties(ids)
+    assert clearances == {i: desk._decisions.active_clearances(i) for i in ids} and len(clearances[ids[0]]) == 1
+    expected = {}
+    for i in ids:
+        for purpose in Purpose:
+            found = desk._decisions.in_force(i, purpose, now)
+            if found is not None:
+                expected[(i, purpose)] = found
+    in_force = desk._decisions.in_force_of_parties(ids, now)
+    assert in_force == expected and len(in_force) == 4
+
+    # Nothing changed since the decisions: a bulk pass changes nothing. A list naming the plain
+    # seller then changes its outcome alone.
+    targets = desk._decisions.decided_parties(None)
+    assert len(targets) == 4 and desk.reevaluate_many(targets) == []
+    before = list(client.list_decision_changes())
+    import_watchlist(client, WATCHLIST + b"W3,Third Harbor Shop,entity,US\n")
+    assert server.reevaluator.wait_idle(30)
+    after = list(client.list_decision_changes())
+    assert [c.decision.name.split("/decisions/")[0] for c in after[len(before):]] == [plain.name]
+    assert after[-1].decision.outcome != types.OUTCOME_KNOWN

@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 
 _EVERYONE = "*"
 _THREADS = 4
+# Decisions re-evaluated together: their records are read in a few bulk reads.
+_CHUNK = 250
 
 
 class Reevaluator:
@@ -89,20 +91,20 @@ class Reevaluator:
         pending = len(targets)
         self._on_progress(pending, 0)
 
-        def one(target) -> bool:
+        def chunk_of(chunk) -> int:
             if self._stop.is_set():
-                return False
-            party_id, purpose, high_volume = target
+                return 0
             try:
-                return self._desk.reevaluate(party_id, purpose, high_volume) is not None
-            except Exception:  # noqa: BLE001 - one party's failure must not stop the pass
-                log.exception("re-evaluating parties/%s failed", party_id)
-                return False
+                return len(self._desk.reevaluate_many(chunk))
+            except Exception:  # noqa: BLE001 - one chunk's failure must not stop the pass
+                log.exception("re-evaluating %d decision(s) failed", len(chunk))
+                return 0
 
-        for result in self._pool.map(one, targets):
+        chunks = [targets[i : i + _CHUNK] for i in range(0, len(targets), _CHUNK)]
+        for chunk, result in zip(chunks, self._pool.map(chunk_of, chunks)):
             changed += result
-            pending -= 1
-            self._on_progress(pending, 1)
+            pending -= len(chunk)
+            self._on_progress(pending, len(chunk))
         if targets:
             log.info(
                 "re-evaluated %d decision(s) in %.1f s: %d changed", len(targets), time.monotonic() - started, changed

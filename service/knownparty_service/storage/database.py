@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import threading
 from datetime import datetime, timedelta, timezone
 from collections import namedtuple
 from collections.abc import Callable, Iterator
 
-from sqlalchemy import Connection, Engine, Select, create_engine, event
+from sqlalchemy import Connection, Engine, Select, any_, bindparam, create_engine, event, func, literal_column, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -34,6 +36,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         # 16 MB of page cache (the default is 2 MB): a bulk import's index pages stay in memory.
         cursor.execute("PRAGMA cache_size=-16384")
+        # Checkpoints every 40 MB of WAL (the default is 4 MB): a bulk import rewrites the same index
+        # pages batch after batch, and each checkpoint copies them once (a tenth faster at 1M rows).
+        cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -309,6 +314,20 @@ def _aware_utc(value: datetime | None) -> datetime | None:
     if value is None or value.utcoffset() == _ZERO:
         return value
     return value.astimezone(timezone.utc)
+
+
+def one_of(database: Database, column, name: str):
+    """`column` IN the values of one list parameter (give it `list_parameter(database, values)`):
+    one statement text whatever the number of values, so it is prepared and planned once."""
+    if database.is_sqlite:
+        # A JSON array, unpacked by SQLite itself.
+        return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam(name))))
+    return column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))
+
+
+def list_parameter(database: Database, values) -> object:
+    """The value of a `one_of` parameter."""
+    return json.dumps(list(values)) if database.is_sqlite else list(values)
 
 
 def driver_rows(connection: Connection, query: "FastQuery", values: dict) -> list[tuple]:

@@ -25,7 +25,7 @@ from knownparty_service.domain.vetting.model import (
     VetState,
 )
 from knownparty_service.domain.signing import canonical_json
-from knownparty_service.storage.database import Database, FastQuery, time_writer
+from knownparty_service.storage.database import Database, FastQuery, list_parameter, one_of, time_writer
 from knownparty_service.storage.tables import parties
 from knownparty_service.storage.payment_tables import ledger_heads
 from knownparty_service.storage.record_versions import bump_record_version
@@ -77,10 +77,24 @@ def _clearance_from_row(row) -> MatchClearance:
     )
 
 
+def _vet_state_from_row(row) -> VetState:
+    return VetState(
+        kind=row.kind,
+        state=row.state,
+        revision=row.revision,
+        records_version=row.records or 0,
+        ledger_version=row.ledger or 0,
+        stamp=row.stamp,
+        stamp_valid_until=row.valid_until,
+        decision_seq=row.decision_seq,
+    )
+
+
 _CLEARANCE_FROM = match_clearances.join(parties, parties.c.seq == match_clearances.c.party_seq)
 
 
 _DECODED_CACHE_SIZE = 200_000
+_READ_CHUNK = 500  # parties (or decisions) per bulk read
 
 
 class SqlDecisionRepository:
@@ -107,9 +121,40 @@ class SqlDecisionRepository:
             .where(parties.c.party_id == bindparam("party_id"), match_clearances.c.revoke_time.is_(None))
             .order_by(match_clearances.c.seq),
         )
-        self._vet_state = FastQuery(
+        self._clearances_of_parties = FastQuery(
             database,
+            select(match_clearances, parties.c.party_id)
+            .select_from(_CLEARANCE_FROM)
+            .where(one_of(database, parties.c.party_id, "party_ids"), match_clearances.c.revoke_time.is_(None))
+            .order_by(match_clearances.c.seq),
+        )
+        # The decision in force of each party and purpose: its seq and digest only (the decision
+        # itself is usually decoded already).
+        ranked = (
             select(
+                decisions.c.seq,
+                decisions.c.inputs_digest,
+                decisions.c.purpose,
+                parties.c.party_id,
+                func.row_number()
+                .over(
+                    partition_by=(decisions.c.party_seq, decisions.c.purpose),
+                    order_by=(decisions.c.decide_time.desc(), decisions.c.seq.desc()),
+                )
+                .label("newness"),
+            )
+            .select_from(with_party)
+            .where(one_of(database, parties.c.party_id, "party_ids"), decisions.c.decide_time <= bindparam("at"))
+            .subquery()
+        )
+        self._in_force_of_parties = FastQuery(
+            database,
+            select(ranked.c.seq, ranked.c.inputs_digest, ranked.c.purpose, ranked.c.party_id).where(ranked.c.newness == 1),
+        )
+        self._by_seqs = FastQuery(
+            database, select(*_DECISION_COLUMNS).where(one_of(database, decisions.c.seq, "seqs"))
+        )
+        vet_state_columns = (
                 parties.c.seq,
                 parties.c.kind,
                 parties.c.state,
@@ -119,16 +164,24 @@ class SqlDecisionRepository:
                 vetting_stamps.c.stamp,
                 vetting_stamps.c.valid_until,
                 vetting_stamps.c.decision_seq,
+        )
+        with_versions = (
+            parties.outerjoin(party_record_versions, party_record_versions.c.party_seq == parties.c.seq)
+            .outerjoin(ledger_heads, ledger_heads.c.party_seq == parties.c.seq)
+            .outerjoin(
+                vetting_stamps,
+                and_(vetting_stamps.c.party_seq == parties.c.seq, vetting_stamps.c.purpose == bindparam("purpose")),
             )
-            .select_from(
-                parties.outerjoin(party_record_versions, party_record_versions.c.party_seq == parties.c.seq)
-                .outerjoin(ledger_heads, ledger_heads.c.party_seq == parties.c.seq)
-                .outerjoin(
-                    vetting_stamps,
-                    and_(vetting_stamps.c.party_seq == parties.c.seq, vetting_stamps.c.purpose == bindparam("purpose")),
-                )
-            )
-            .where(parties.c.party_id == bindparam("party_id")),
+        )
+        self._vet_state = FastQuery(
+            database,
+            select(*vet_state_columns).select_from(with_versions).where(parties.c.party_id == bindparam("party_id")),
+        )
+        self._vet_states = FastQuery(
+            database,
+            select(parties.c.party_id, *vet_state_columns)
+            .select_from(with_versions)
+            .where(one_of(database, parties.c.party_id, "party_ids")),
         )
         self._by_seq = FastQuery(database, select(*_DECISION_COLUMNS).where(decisions.c.seq == bindparam("seq")))
         dialect = database.engine.dialect.name
@@ -221,21 +274,43 @@ class SqlDecisionRepository:
         )
         return None if row is None else (self._decision(row), row.inputs_digest)
 
+    def in_force_of_parties(self, party_ids, at: datetime) -> dict[tuple[str, Purpose], tuple[Decision, str]]:
+        """in_force of every purpose of these parties, by (party id, purpose): a few reads for a
+        few hundred parties."""
+        ids = sorted(set(party_ids))
+        newest: list = []
+        for start in range(0, len(ids), _READ_CHUNK):
+            values = {"party_ids": list_parameter(self._db, ids[start : start + _READ_CHUNK]), "at": self._write_time(at)}
+            newest.extend(self._db.fetch_all(self._in_force_of_parties, values))
+        missing = [r.seq for r in newest if self._decoded.get(r.seq) is None]
+        for start in range(0, len(missing), _READ_CHUNK):
+            for row in self._db.fetch_all(self._by_seqs, {"seqs": list_parameter(self._db, missing[start : start + _READ_CHUNK])}):
+                self._decision(row)
+        found = {}
+        for r in newest:
+            decision = self._decoded.get(r.seq) or self.decision_by_seq(r.seq)
+            if decision is not None:
+                found[(r.party_id, Purpose(r.purpose))] = (decision, r.inputs_digest)
+        return found
+
     def vet_state(self, party_id: str, purpose: Purpose) -> VetState | None:
         """One indexed read: what a repeated vetting needs to tell that nothing changed."""
         row = self._db.fetch_one(self._vet_state, {"party_id": party_id, "purpose": purpose.value})
-        if row is None:
-            return None
-        return VetState(
-            kind=row.kind,
-            state=row.state,
-            revision=row.revision,
-            records_version=row.records or 0,
-            ledger_version=row.ledger or 0,
-            stamp=row.stamp,
-            stamp_valid_until=row.valid_until,
-            decision_seq=row.decision_seq,
-        )
+        return None if row is None else _vet_state_from_row(row)
+
+    def vet_states(self, keys) -> dict[tuple[str, Purpose], VetState]:
+        """vet_state of each (party id, purpose) that exists: one read per purpose and few hundred."""
+        found = {}
+        by_purpose: dict[Purpose, list[str]] = {}
+        for party_id, purpose in set(keys):
+            by_purpose.setdefault(purpose, []).append(party_id)
+        for purpose, ids in by_purpose.items():
+            ids.sort()
+            for start in range(0, len(ids), _READ_CHUNK):
+                values = {"party_ids": list_parameter(self._db, ids[start : start + _READ_CHUNK]), "purpose": purpose.value}
+                for row in self._db.fetch_all(self._vet_states, values):
+                    found[(row.party_id, purpose)] = _vet_state_from_row(row)
+        return found
 
     def decision_by_seq(self, seq: int) -> Decision | None:
         decision = self._decoded.get(seq)
@@ -283,6 +358,15 @@ class SqlDecisionRepository:
 
     def active_clearances(self, party_id: str) -> list[MatchClearance]:
         return [_clearance_from_row(r) for r in self._db.fetch_all(self._active_clearances, {"party_id": party_id})]
+
+    def active_clearances_of_parties(self, party_ids) -> dict[str, list[MatchClearance]]:
+        found: dict[str, list[MatchClearance]] = {party_id: [] for party_id in party_ids}
+        ids = sorted(found)
+        for start in range(0, len(ids), _READ_CHUNK):
+            values = {"party_ids": list_parameter(self._db, ids[start : start + _READ_CHUNK])}
+            for r in self._db.fetch_all(self._clearances_of_parties, values):
+                found[r.party_id].append(_clearance_from_row(r))
+        return found
 
     def list(
         self, party_id: str, purpose: Purpose | None, outcome: Outcome | None, after: int, limit: int, organization: str | None

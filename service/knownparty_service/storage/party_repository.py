@@ -14,7 +14,7 @@ from knownparty_service.domain.bounded_cache import BoundedCache
 from knownparty_service.domain.errors import AlreadyExistsError, NotFoundError
 from knownparty_service.domain.party_registry import IdempotencyKey, PartyChangeSet
 from knownparty_service.domain.parties import Party, PartyChange, PartyQuery, PartyRevision, PartyState
-from knownparty_service.storage.database import Database, FastQuery
+from knownparty_service.storage.database import Database, FastQuery, list_parameter, one_of
 from knownparty_service.storage.party_codec import dump_document, dump_snapshot, load_snapshot, party_from_row
 from knownparty_service.storage.field_cipher import FieldCipher
 from knownparty_service.storage.idempotency import find_earlier_result, remember_result
@@ -36,6 +36,7 @@ _PARTY_COLUMNS = (
 
 
 _DECODED_CACHE_SIZE = 200_000
+_READ_CHUNK = 500  # ids per bulk read
 _GET_PARTY = select(*_PARTY_COLUMNS).where(parties.c.party_id == bindparam("party_id"))
 
 
@@ -49,6 +50,9 @@ class SqlPartyRepository:
         # Protected identifiers are stored encrypted (documents, snapshots) or digested (lookups).
         self._sealer = IdentifierSealer(cipher)
         self._get_party = FastQuery(database, _GET_PARTY)
+        self._get_parties = FastQuery(
+            database, select(*_PARTY_COLUMNS).where(one_of(database, parties.c.party_id, "party_ids"))
+        )
         # Decoded parties by (party_id, revision): a revision never changes once written, so a
         # hit is exact; only the JSON decoding is saved, the row is always read.
         self._decoded: BoundedCache = BoundedCache(_DECODED_CACHE_SIZE)
@@ -172,8 +176,19 @@ class SqlPartyRepository:
 
     def get(self, party_id: str) -> Party | None:
         row = self._db.fetch_one(self._get_party, {"party_id": party_id})
-        if row is None:
-            return None
+        return None if row is None else self._decoded_party(row)
+
+    def get_many(self, party_ids) -> dict[str, Party]:
+        """The parties of these ids that exist, by id: one read per few hundred."""
+        found: dict[str, Party] = {}
+        ids = sorted(set(party_ids))
+        for start in range(0, len(ids), _READ_CHUNK):
+            values = {"party_ids": list_parameter(self._db, ids[start : start + _READ_CHUNK])}
+            for row in self._db.fetch_all(self._get_parties, values):
+                found[row.party_id] = self._decoded_party(row)
+        return found
+
+    def _decoded_party(self, row) -> Party:
         key = (row.party_id, row.revision)
         party = self._decoded.get(key)
         if party is None:

@@ -13,7 +13,7 @@ import logging
 from collections import Counter, defaultdict
 from datetime import datetime
 
-from sqlalchemy import Connection, String, and_, any_, bindparam, delete, func, insert, literal_column, select, true, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -42,7 +42,16 @@ from knownparty_service.domain.payments import (
     line_facts,
 )
 from knownparty_service.domain.policy import Policy
-from knownparty_service.storage.database import BulkStatement, Database, FastQuery, driver_rows, time_reader, time_writer
+from knownparty_service.storage.database import (
+    BulkStatement,
+    Database,
+    FastQuery,
+    driver_rows,
+    list_parameter,
+    one_of,
+    time_reader,
+    time_writer,
+)
 from knownparty_service.storage.payment_tables import (
     COUNTER_COLUMNS,
     fee_lines,
@@ -202,17 +211,16 @@ class SqlPaymentRepository:
         self._upsert_days = BulkStatement(database, self._days_upsert(), {c.name: c.type for c in standing_days.columns})
         self._upsert_amounts = BulkStatement(database, self._amounts_upsert(), {})
         self._bump_heads = BulkStatement(database, self._heads_upsert(), {})
-        self._is_sqlite = dialect == "sqlite"
         self._read_time, self._write_time = time_reader(database), time_writer(database)
         self._shipments_of = FastQuery(
             database,
             select(shipments.c.carrier, shipments.c.shipment_reference, shipments.c.party_seq, shipments.c.shipment_time)
-            .where(shipments.c.carrier == bindparam("carrier"), self._reference_in(shipments.c.shipment_reference)),
+            .where(shipments.c.carrier == bindparam("carrier"), one_of(database, shipments.c.shipment_reference, "refs")),
         )
         self._lines_of = FastQuery(
             database,
             select(*[fee_lines.c[name] for name in _LINE_COLUMNS])
-            .where(fee_lines.c.carrier == bindparam("carrier"), self._reference_in(fee_lines.c.shipment_reference))
+            .where(fee_lines.c.carrier == bindparam("carrier"), one_of(database, fee_lines.c.shipment_reference, "refs"))
             .order_by(fee_lines.c.seq)
             .with_for_update(),
         )
@@ -225,12 +233,6 @@ class SqlPaymentRepository:
         # Standing inputs by party id, with the (ledger version, first day) they were read at: exact
         # while those hold; one entry a shipper, so steady writes do not fill it with old versions.
         self._standing_cache: BoundedCache = BoundedCache(_STANDING_CACHE_SIZE)
-
-    def _reference_in(self, column):
-        if self._is_sqlite:
-            # A JSON array in one parameter, unpacked by SQLite itself.
-            return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam("refs"))))
-        return column == any_(bindparam("refs", type_=postgresql.ARRAY(String)))
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -349,7 +351,7 @@ class SqlPaymentRepository:
         for carrier, reference in keys:
             grouped[carrier].append(reference)
         for carrier, references in grouped.items():
-            yield carrier, (json.dumps(references) if self._is_sqlite else references)
+            yield carrier, list_parameter(self._db, references)
 
     @staticmethod
     def _party_id(conn: Connection, seq: int) -> str:

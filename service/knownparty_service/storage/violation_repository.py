@@ -23,7 +23,7 @@ from knownparty_service.domain.violations import (
     ViolationFields,
     ViolationQuery,
 )
-from knownparty_service.storage.database import Database, FastQuery
+from knownparty_service.storage.database import Database, FastQuery, list_parameter, one_of
 from knownparty_service.storage.record_versions import bump_record_version
 from knownparty_service.storage.idempotency import find_earlier_result, remember_result
 from knownparty_service.storage.tables import parties, violation_status_changes, violations
@@ -49,6 +49,7 @@ _COLUMNS = (
     violations.c.update_time,
 )
 _FROM = violations.join(parties, parties.c.seq == violations.c.party_seq)
+_READ_CHUNK = 500  # parties per bulk read
 
 
 def _violation_from_row(row, history: list[StatusChange]) -> Violation:
@@ -114,6 +115,13 @@ class SqlViolationRepository:
             select(violations.c.violation_id, violations.c.category, violations.c.status, violations.c.occur_time)
             .select_from(_FROM)
             .where(parties.c.party_id == bindparam("party_id"))
+            .order_by(violations.c.seq),
+        )
+        self._facts_of_parties = FastQuery(
+            database,
+            select(parties.c.party_id, violations.c.violation_id, violations.c.category, violations.c.status, violations.c.occur_time)
+            .select_from(_FROM)
+            .where(one_of(database, parties.c.party_id, "party_ids"))
             .order_by(violations.c.seq),
         )
 
@@ -272,6 +280,18 @@ class SqlViolationRepository:
             ViolationFact(f"parties/{party_id}/violations/{r.violation_id}", r.category, r.status, r.occur_time)
             for r in rows
         ]
+
+    def facts_of_parties(self, party_ids) -> dict[str, list[ViolationFact]]:
+        """facts_of_party of each of these parties (an empty list for one without violations)."""
+        found: dict[str, list[ViolationFact]] = {party_id: [] for party_id in party_ids}
+        ids = sorted(found)
+        for start in range(0, len(ids), _READ_CHUNK):
+            values = {"party_ids": list_parameter(self._db, ids[start : start + _READ_CHUNK])}
+            for r in self._db.fetch_all(self._facts_of_parties, values):
+                found[r.party_id].append(
+                    ViolationFact(f"parties/{r.party_id}/violations/{r.violation_id}", r.category, r.status, r.occur_time)
+                )
+        return found
 
     # -- change -------------------------------------------------------------------------------
 

@@ -95,7 +95,14 @@ class DecisionRepository(Protocol):
 
     def active_clearances(self, party_id: str) -> list[MatchClearance]: ...
 
+    def active_clearances_of_parties(self, party_ids) -> dict[str, list[MatchClearance]]: ...
+
+    def in_force_of_parties(self, party_ids, at: datetime) -> dict[tuple[str, Purpose], tuple[Decision, str]]: ...
+
     def vet_state(self, party_id: str, purpose: Purpose) -> VetState | None: ...
+
+    def vet_states(self, keys) -> dict[tuple[str, Purpose], VetState]:
+        """vet_state of each (party id, purpose) that exists."""
 
     def decision_by_seq(self, seq: int) -> Decision | None: ...
 
@@ -111,10 +118,14 @@ class DecisionRepository(Protocol):
 class PartySource(Protocol):
     def get(self, party_id: str) -> Party | None: ...
 
+    def get_many(self, party_ids) -> dict[str, Party]: ...
+
 
 class ViolationSource(Protocol):
     def facts_of_party(self, party_id: str) -> list[ViolationFact]:
         """Every violation of the party (any status, any age): the rules choose what counts."""
+
+    def facts_of_parties(self, party_ids) -> dict[str, list[ViolationFact]]: ...
 
 
 class StandingSource(Protocol):
@@ -133,6 +144,16 @@ class PartyScreener(Protocol):
 
     def list_versions(self) -> tuple[str, ...]:
         """`watchlists/{list}/versions/{n}` of the index screened on now."""
+
+
+@dataclass(frozen=True)
+class _Records:
+    """The records of several parties, read in bulk, by party id ((party id, purpose) for the
+    decisions in force)."""
+
+    violations: dict[str, list[ViolationFact]]
+    clearances: dict[str, list[MatchClearance]]
+    in_force: dict[tuple[str, Purpose], tuple[Decision, str]]
 
 
 @dataclass(frozen=True)
@@ -223,29 +244,39 @@ class VettingDesk:
             self._decisions.keep_stamps(stamps)
 
     def vet_many(self, requests: list[tuple[str, Purpose, bool, str]]) -> list[Decision | DomainError]:
-        """vet() of each (party name, purpose, high_volume, field path), the new decisions stored
-        in one transaction; a refused request gets its error in its place."""
+        """vet() of each (party name, purpose, high_volume, field path), the records of all of
+        them read in a few bulk reads and the new decisions stored in one transaction; a refused
+        request gets its error in its place."""
+        ids = set()
+        for party_name, _, _, path in requests:
+            try:
+                ids.add(parse_party_name(party_name, path))
+            except ValidationError:
+                pass  # refused below, with its error
+        known = self._parties.get_many(ids)
         admitted: list[Party | DomainError] = []
         for party_name, purpose, _, path in requests:
             try:
-                admitted.append(self._admit(party_name, purpose, path))
+                admitted.append(self._admit(party_name, purpose, path, known))
             except DomainError as exc:
                 admitted.append(exc)
-        locks = sorted(
-            {self._lock_of(p.id, r[1]) for p, r in zip(admitted, requests) if not isinstance(p, DomainError)}
-        )
+        keys = [(p.id, r[1]) for p, r in zip(admitted, requests) if not isinstance(p, DomainError)]
+        locks = sorted({self._lock_of(party_id, purpose) for party_id, purpose in keys})
         results: list[Decision | DomainError] = []
         writes, stamps = [], []
         decided: dict = {}  # (party, purpose) -> (decision, digest) decided earlier in this batch
         for index in locks:  # in order: two batches never wait on each other in a cycle
             self._locks[index].acquire()
         try:
+            # The states first, then the records (see _decide).
+            states = self._decisions.vet_states(keys)
+            records = self._bulk_records({party_id for party_id, _ in keys})
             for party, (_, purpose, high_volume, _) in zip(admitted, requests):
                 if isinstance(party, DomainError):
                     results.append(party)
                     continue
-                state = self._decisions.vet_state(party.id, purpose)
-                decision, write, stamp = self._decide(party, purpose, high_volume, Trigger.REQUEST, decided, state)
+                state = states.get((party.id, purpose))
+                decision, write, stamp = self._decide(party, purpose, high_volume, Trigger.REQUEST, decided, state, records)
                 if write is not None:
                     writes.append(write)
                 if stamp is not None:
@@ -257,9 +288,17 @@ class VettingDesk:
                 self._locks[index].release()
         return results
 
-    def _admit(self, party_name: str, purpose: Purpose, path: str) -> Party:
+    def _bulk_records(self, party_ids: set[str]) -> _Records:
+        return _Records(
+            self._violations.facts_of_parties(party_ids),
+            self._decisions.active_clearances_of_parties(party_ids),
+            self._decisions.in_force_of_parties(party_ids, self._clock()),
+        )
+
+    def _admit(self, party_name: str, purpose: Purpose, path: str, known: dict[str, Party] | None = None) -> Party:
+        """The party to vet, or the error refusing it; `known` holds the parties read in bulk."""
         party_id = parse_party_name(party_name, path)
-        party = self._parties.get(party_id)
+        party = self._parties.get(party_id) if known is None else known.get(party_id)
         if party is None or not self._owners.visible(party_id):
             raise NotFoundError(f"parties/{party_id} does not exist", metadata={"name": f"parties/{party_id}"})
         if party.state is PartyState.ARCHIVED:
@@ -290,17 +329,56 @@ class VettingDesk:
                 return None
         return decision if write[2] is None or write[2].outcome is not decision.outcome else None
 
+    def reevaluate_many(self, targets: list[tuple[str, Purpose, bool]]) -> list[Decision]:
+        """reevaluate() of each (party id, purpose, high_volume), with the records of all of them
+        read in a few bulk reads. Most outcomes stay as they were and nothing is written; a party
+        whose outcome would change goes through reevaluate(), which reads its records again
+        under its lock, so what is stored never rests on a bulk read that a write overtook.
+        Returns the decisions whose outcome changed."""
+        now = self._clock()
+        ids = {party_id for party_id, _, _ in targets}
+        parties = self._parties.get_many(ids)
+        records = self._bulk_records(ids)
+        changed = []
+        for party_id, purpose, high_volume in targets:
+            party = parties.get(party_id)
+            if party is None or party.fields.kind is not _KINDS[purpose]:
+                continue
+            current = records.in_force.get((party_id, purpose))
+            if current is not None and current[0].policy_version == self._policy.version:
+                inputs, _ = self._gather(party, purpose, high_volume, now, records)
+                outcome, _ = evaluate(inputs, self._policy)
+                if outcome is current[0].outcome:
+                    continue
+            decision = self.reevaluate(party_id, purpose, high_volume)
+            if decision is not None:
+                changed.append(decision)
+        return changed
+
     def _decide(
-        self, party: Party, purpose: Purpose, high_volume: bool, trigger: Trigger, decided: dict, state: VetState | None
+        self,
+        party: Party,
+        purpose: Purpose,
+        high_volume: bool,
+        trigger: Trigger,
+        decided: dict,
+        state: VetState | None,
+        records: _Records | None = None,
     ):
         """(decision, what to store or None, the stamp to keep or None). The caller holds the
         party's lock, so that decisions of one party and purpose are stored in the order of their
         decide times. `state` was read before the records: a change after it makes the stamp
-        stale, never the other way round."""
+        stale, never the other way round. `records` were read in bulk under the lock; without
+        them the party's records are read here."""
         now = self._clock()
-        inputs, facts_hold_until = self._gather(party, purpose, high_volume, now)
+        inputs, facts_hold_until = self._gather(party, purpose, high_volume, now, records)
         digest = inputs.digest()
-        found = decided.get((party.id, purpose)) or self._decisions.in_force(party.id, purpose, now)
+        found = decided.get((party.id, purpose))
+        if found is None:
+            if records is not None:
+                found = records.in_force.get((party.id, purpose))
+            else:
+                found = self._decisions.in_force(party.id, purpose, now)
         current = found[0] if found else None
 
         def stamped(decision: Decision):
@@ -353,9 +431,15 @@ class VettingDesk:
         return dataclasses.replace(decision, attestation=attestation)
 
     def _gather(
-        self, party: Party, purpose: Purpose, high_volume: bool, now: datetime
+        self,
+        party: Party,
+        purpose: Purpose,
+        high_volume: bool,
+        now: datetime,
+        records: _Records | None = None,
     ) -> tuple[VettingInputs, datetime]:
-        """The inputs of a decision, and the moment until which they hold unless a record changes."""
+        """The inputs of a decision, and the moment until which they hold unless a record changes.
+        The party's violations and active clearances are read here unless `records` has them."""
         fields = party.fields
         present = tuple(f for f in VERIFIABLE_FIELDS if getattr(fields, f))
         facts = PartyFacts(
@@ -368,7 +452,12 @@ class VettingDesk:
                 VerificationFact(v.field, v.method.value, v.verify_time) for v in fields.verifications if v.verify_time
             ),
         )
-        violations = tuple(self._violations.facts_of_party(party.id))
+        if records is None:
+            violations = tuple(self._violations.facts_of_party(party.id))
+            clearances = self._decisions.active_clearances(party.id)
+        else:
+            violations = tuple(records.violations[party.id])
+            clearances = records.clearances[party.id]
         standing = None
         holds_until = now + timedelta(days=self._policy.decisions.valid_for_days)
         if purpose is Purpose.KNOWN_CARRIER_CUSTOMER:
@@ -385,7 +474,7 @@ class VettingDesk:
         keys = {(h.list_id, h.source_id) for h in screen.hits}
         clearances = tuple(
             ClearanceFact(c.name, c.list_id, c.source_id, c.fingerprint)
-            for c in self._decisions.active_clearances(party.id)
+            for c in clearances
             if (c.list_id, c.source_id) in keys
         )
         inputs = VettingInputs(

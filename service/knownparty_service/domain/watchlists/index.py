@@ -6,10 +6,14 @@ Layout (compact on purpose, for a million names):
 - names: every primary name and alias, as a slice of one flat array of token ids (`name_tokens`,
   `name_offsets`), with its entry (`name_entry`) and kind (`name_kind`: primary, alias, weak alias);
 - tokens: interned strings with an id (`vocab`), an entry-level document frequency (`df`), a weight
-  (`weight`, IDF or the low weight of a legal form / stopword / title), and postings (array of name ids);
+  (`weight`, IDF or the low weight of a legal form / stopword / title), and postings: the name ids
+  of token t are `post_flat[post_offsets[t]:post_offsets[t + 1]]` (one flat array, no object a token);
 - typos: every token of length >= FUZZY_MIN_LEN is also filed under each of its one-character
   deletions (SymSpell style); a query token looks up itself and its own deletions up to two, so
   substitutions, transpositions, and one or two insertions or deletions are found by lookups only.
+
+With the compiled extension (see matcher_core.py), `core` is a C view of these arrays (no copy) that
+runs `candidates` and the score loop of `ScreeningIndex.screen` without the GIL.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import sys
 from array import array
 from collections.abc import Iterable, Iterator
 
-from knownparty_service.domain.watchlists.entries import WatchlistEntry
+from knownparty_service.domain.watchlists import matcher_core
+from knownparty_service.domain.watchlists.entries import EntryType, WatchlistEntry
 from knownparty_service.domain.watchlists.normalize import (
     GENERIC_ORG_WORDS,
     HONORIFICS,
@@ -91,6 +96,7 @@ class NameIndex:
         self.list_versions: list[str] = []
         self.entries: list[WatchlistEntry] = []
         self.entry_list = array("H")
+        self.entry_person = array("B")  # 1 for an individual (their names weigh tokens as person names)
         self.name_entry = array("i")
         self.name_kind = array("b")
         self.name_text: list[str] = []
@@ -103,10 +109,12 @@ class NameIndex:
         self.token_cls = array("b")
         self.weight = array("d")
         self.person_weight = array("d")
-        self.postings: list[array] = []
-        self.deletes: dict[str, int | list[int]] = {}
+        self.post_offsets = array("q", [0])
+        self.post_flat = array("i")
+        self._deletes: dict[str, int | list[int]] | None = None  # see `deletes`
         self.unknown_weight = 1.0
         self.evidence_needed = 1.0
+        self.core = None  # the C view (matcher_core.make_core), when the extension is built
 
     # --- build -----------------------------------------------------------------------------------
 
@@ -151,6 +159,7 @@ class NameIndex:
             eid = len(self.entries)
             self.entries.append(entry)
             self.entry_list.append(lid)
+            self.entry_person.append(entry.entry_type == EntryType.INDIVIDUAL)
             seen: set[tuple[int, ...]] = set()
             entry_tokens: set[int] = set()
             for kind, names in ((PRIMARY, (entry.primary_name,)), (ALIAS, entry.aliases), (WEAK_ALIAS, entry.weak_aliases)):
@@ -174,7 +183,10 @@ class NameIndex:
 
         n_entries = max(len(self.entries), 1)
         self.df = array("i", df)
-        self.postings = [array("i", p) for p in postings]
+        post_offsets, post_flat = self.post_offsets, self.post_flat
+        for p in postings:
+            post_flat.extend(p)
+            post_offsets.append(len(post_flat))
         postings.clear()
         self.token_cls = array("b", (token_class(t) for t in tokens))
         self.weight = array(
@@ -190,8 +202,24 @@ class NameIndex:
         # A query token the lists never use is as rare as a token used once.
         self.unknown_weight = math.log(1.0 + n_entries)
         self.evidence_needed = S.EVIDENCE_FRACTION * math.log(1.0 + n_entries)
+        self.core = matcher_core.make_core(self)
+        if self.core is None:
+            self._deletes = self._build_deletes()
+        return self
+
+    @property
+    def deletes(self) -> dict[str, int | list[int]]:
+        """The deletion neighbourhood map {one-deletion string: token id or ids} of the Python
+        lookups. The C core keeps its own compact one, so with it this is built only if the Python
+        code is switched on (two threads may both build it: the same dict, only time lost)."""
+        deletes = self._deletes
+        if deletes is None:
+            deletes = self._deletes = self._build_deletes()
+        return deletes
+
+    def _build_deletes(self) -> dict[str, int | list[int]]:
         deletes: dict[str, int | list[int]] = {}
-        for tid, t in enumerate(tokens):
+        for tid, t in enumerate(self.tokens):
             if len(t) < S.FUZZY_INDEX_MIN_LEN:
                 continue
             for d in deletions(t, 1):
@@ -202,8 +230,7 @@ class NameIndex:
                     deletes[d] = [prev, tid]
                 else:
                     prev.append(tid)
-        self.deletes = deletes
-        return self
+        return deletes
 
     # --- lookups ---------------------------------------------------------------------------------
 
@@ -220,15 +247,21 @@ class NameIndex:
             return (self.person_weight if person else self.weight)[tid]
         return class_weight(token_class(token), self.unknown_weight, person)
 
+    @staticmethod
+    def _fuzzy_depth(token: str, known: bool, max_depth: int) -> int:
+        if len(token) < S.FUZZY_MIN_LEN:
+            return 0
+        return 2 if len(token) >= S.FUZZY_TWO_EDITS_LEN and not known and max_depth >= 2 else 1
+
     def fuzzy_tokens(self, token: str, known: bool = False, max_depth: int = 2) -> Iterator[int]:
         """Ids of vocabulary tokens that may be within the typo budget of `token` (unverified).
         A `known` token (itself listed) looks for one-edit spellings only: two-edit neighbours of
         a real name are other names. `max_depth` 1 looks for one-edit spellings only too."""
         vocab, deletes = self.vocab, self.deletes
         keys = {token}
-        if len(token) >= S.FUZZY_MIN_LEN:
-            two = len(token) >= S.FUZZY_TWO_EDITS_LEN and not known and max_depth >= 2
-            keys |= deletions(token, 2 if two else 1)
+        depth = self._fuzzy_depth(token, known, max_depth)
+        if depth:
+            keys |= deletions(token, depth)
         for k in keys:
             tid = vocab.get(k)
             if tid is not None:
@@ -240,12 +273,28 @@ class NameIndex:
                 else:
                     yield from hit
 
+    def fuzzy_partners(
+        self, token: str, known: bool, max_depth: int, factor: float, min_sim: float
+    ) -> list[tuple[int, float]]:
+        """[(id, token_similarity * factor)] of the `fuzzy_tokens` of `token` where that is at least
+        `min_sim`, by id (a fixed order: the set the lookups yield has none). In C when in use."""
+        depth = self._fuzzy_depth(token, known, max_depth)
+        if self.core is not None and matcher_core.IMPLEMENTATION == "c":
+            return self.core.fuzzy_partners(token, depth, factor, min_sim)
+        tokens = self.tokens
+        out = []
+        for tid in sorted(set(self.fuzzy_tokens(token, known, max_depth))):
+            s = S.token_similarity(token, tokens[tid]) * factor
+            if s >= min_sim:
+                out.append((tid, s))
+        return out
+
     def split_tokens(self, token: str) -> list[int]:
         """A query token that is two listed tokens glued ("bankmaskan" -> "bank", "maskan"): for
         every split where both parts are known, the id of the part with fewer postings (enough
         to find the names; `align` scores the glued pair)."""
         out: list[int] = []
-        vocab, postings = self.vocab, self.postings
+        vocab, off = self.vocab, self.post_offsets
         if len(token) < 2 * S.SPLIT_MIN_PART:
             return out
         for k in range(S.SPLIT_MIN_PART, len(token) - S.SPLIT_MIN_PART + 1):
@@ -254,7 +303,7 @@ class NameIndex:
                 continue
             b = vocab.get(token[k:])
             if b is not None:
-                out.append(a if len(postings[a]) <= len(postings[b]) else b)
+                out.append(a if off[a + 1] - off[a] <= off[b + 1] - off[b] else b)
         return out
 
     def candidates(
@@ -276,9 +325,13 @@ class NameIndex:
         the weight it matched, the weight left unwalked and `slack` (what fuzzy matches the
         variant sets may have missed could add); names whose bound is under `floor` are dropped.
         `bound_weights` are the query weights for that bound: the least each token can cost.
+        The C core does the same (identical results) when it is in use.
         """
-        postings, weight = self.postings, self.weight
-        sizes = [sum(len(postings[t]) for t in v) for v in variants]
+        if self.core is not None and matcher_core.IMPLEMENTATION == "c":
+            return self.core.candidates(variants, qweights, bound_weights, floor, slack, allowed_lists, limit)
+        off, weight = self.post_offsets, self.weight
+        flat = memoryview(self.post_flat)
+        sizes = [sum(off[t + 1] - off[t] for t in v) for v in variants]
         order = sorted(range(len(variants)), key=sizes.__getitem__)
         total = sum(qweights) or 1.0
         qmiss = S.QUERY_MISS
@@ -295,7 +348,7 @@ class NameIndex:
             unwalked -= 1
             remaining -= qweights[i]
             for tid, sim in variants[i].items():
-                p = postings[tid]
+                p = flat[off[tid] : off[tid + 1]]
                 if walked > S.MAX_POSTINGS_WALKED and acc:
                     break
                 walked += len(p)

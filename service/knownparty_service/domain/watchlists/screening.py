@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from knownparty_service.domain.watchlists import matcher_core
 from knownparty_service.domain.watchlists import scoring as S
 from knownparty_service.domain.watchlists.entries import EntryType, WatchlistEntry
 from knownparty_service.domain.watchlists.index import LEGAL, WEAK_ALIAS, NameIndex, token_class
@@ -150,46 +151,26 @@ class ScreeningIndex:
         # that provably cannot are not aligned in full.
         keep = min_score - lift - 1e-9
         keep_weak = keep / S.WEAK_ALIAS_FACTOR
-        best: dict[int, tuple[float, int]] = {}
         entries, name_kind = ix.entries, ix.name_kind
         evidence_needed = ix.evidence_needed
         joined = self._joined_sims
         if len(joined) >= _CACHE_SIZE:
             joined.clear()
-        plan = S.glue_plan(qtokens, qweights, qlegal)
-        name_parts = self._name_parts
-        if len(name_parts) >= _CACHE_SIZE:
-            name_parts.clear()
-        for nid in nids:
-            parts = name_parts.get(nid)
-            if parts is None:
-                parts = self._parts_of(nid)
-            ntokens, nweights, nlegal, name_miss, weak, eid = parts
-            aligned = S.align(
-                qtokens,
-                qweights,
-                qlegal,
-                ntokens,
-                nweights,
-                nlegal,
-                sims,
-                evidence_needed,
-                qfuzzy,
-                name_miss,
-                fuzzy,
-                floor=keep_weak if weak else keep,
-                explain=False,
-                joined=joined,
-                plan=plan,
+        if len(self._name_parts) >= _CACHE_SIZE:
+            self._name_parts.clear()
+        if ix.core is not None and matcher_core.IMPLEMENTATION == "c":
+            # The same loop in C, without the GIL: [(entry id, best score, its name id)] in the
+            # order the entries are first met, like `best` below.
+            best = {
+                eid: (score, nid)
+                for eid, score, nid in ix.core.score(
+                    qtokens, qweights, qlegal, qfuzzy, fuzzy, evidence_needed, keep, keep_weak, nids
+                )
+            }
+        else:
+            best = self._best_per_entry(
+                nids, qtokens, qweights, qlegal, qfuzzy, sims, fuzzy, evidence_needed, keep, keep_weak
             )
-            if aligned is None:
-                continue
-            score = aligned.score
-            if weak:
-                score *= S.WEAK_ALIAS_FACTOR
-            prev = best.get(eid)
-            if prev is None or score > prev[0]:
-                best[eid] = (score, nid)
 
         kept: list[tuple[float, str, str, int, int, float, list[Adjustment]]] = []
         for eid, (score, nid) in best.items():
@@ -229,6 +210,58 @@ class ScreeningIndex:
                 )
             )
         return results
+
+    def _best_per_entry(
+        self,
+        nids: list[int],
+        qtokens: list[str],
+        qweights: list[float],
+        qlegal: list[bool],
+        qfuzzy: list[float],
+        sims: list[dict[str, float]],
+        fuzzy: bool,
+        evidence_needed: float,
+        keep: float,
+        keep_weak: float,
+    ) -> dict[int, tuple[float, int]]:
+        """The score loop (pure Python): each candidate name aligned with its floor, the best
+        (score, name id) per entry, entries in the order first met. `_matchcore.Core.score` is the
+        same in C."""
+        best: dict[int, tuple[float, int]] = {}
+        joined = self._joined_sims
+        plan = S.glue_plan(qtokens, qweights, qlegal)
+        name_parts = self._name_parts
+        for nid in nids:
+            parts = name_parts.get(nid)
+            if parts is None:
+                parts = self._parts_of(nid)
+            ntokens, nweights, nlegal, name_miss, weak, eid = parts
+            aligned = S.align(
+                qtokens,
+                qweights,
+                qlegal,
+                ntokens,
+                nweights,
+                nlegal,
+                sims,
+                evidence_needed,
+                qfuzzy,
+                name_miss,
+                fuzzy,
+                floor=keep_weak if weak else keep,
+                explain=False,
+                joined=joined,
+                plan=plan,
+            )
+            if aligned is None:
+                continue
+            score = aligned.score
+            if weak:
+                score *= S.WEAK_ALIAS_FACTOR
+            prev = best.get(eid)
+            if prev is None or score > prev[0]:
+                best[eid] = (score, nid)
+        return best
 
     # --- per-token work, cached across queries (the index never changes) -------------------------
 
@@ -284,11 +317,9 @@ class ScreeningIndex:
                 if len(q) <= S.KNOWN_TOKEN_MAX_LEN:
                     factor = min(factor, S.KNOWN_TOKEN_FUZZY)
             if not legal and factor > 0.0:
-                for tid in ix.fuzzy_tokens(q, exact is not None):
+                for tid, s in ix.fuzzy_partners(q, exact is not None, 2, factor, S.TYPO_MIN_SIM):
                     if tid not in found:
-                        s = S.token_similarity(q, tokens[tid]) * factor
-                        if s >= S.TYPO_MIN_SIM:
-                            found[tid] = s
+                        found[tid] = s
         closest = None
         if exact is None and found and len(q) >= S.FUZZY_INDEX_MIN_LEN:
             weight = ix.weight
@@ -310,7 +341,7 @@ class ScreeningIndex:
         if hits is not None:
             return hits
         ix = self._ix
-        vocab, tokens = ix.vocab, ix.tokens
+        vocab = ix.vocab
         joined = a + b
         hits = {}
         tid = vocab.get(joined)
@@ -320,11 +351,9 @@ class ScreeningIndex:
             # Only a listed token found through two deletions of the glued spelling is two edits
             # away; it can reach COMPOUND_MIN_SIM only when the spelling is long enough.
             depth = 2 if len(joined) >= _TWO_EDITS_JOINED_LEN else 1
-            for tid in ix.fuzzy_tokens(joined, max_depth=depth):
+            for tid, s in ix.fuzzy_partners(joined, False, depth, 1.0, S.COMPOUND_MIN_SIM):
                 if tid not in hits:
-                    s = S.token_similarity(joined, tokens[tid])
-                    if s >= S.COMPOUND_MIN_SIM:
-                        hits[tid] = s
+                    hits[tid] = s
         if len(cache) >= _CACHE_SIZE:
             cache.clear()
         cache[key] = hits
