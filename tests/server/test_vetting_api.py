@@ -528,3 +528,24 @@ def test_re_evaluation_reads_records_in_bulk_exactly_as_one_party_at_a_time(clie
     after = list(client.list_decision_changes())
     assert [c.decision.name.split("/decisions/")[0] for c in after[len(before):]] == [plain.name]
     assert after[-1].decision.outcome != types.OUTCOME_KNOWN
+
+
+@pytest.mark.parametrize("name", ["Global Shadow Trading", "Harbor Lane Goods Inc"])
+def test_a_stored_decision_reads_back_equal_to_the_decision_made(client, server, name):
+    """The store keeps the decisions it writes as decoded (so that the next vetting need not
+    decode them): that is only right if decoding the stored row gives the very same decision."""
+    from knownparty_service.domain.vetting.model import Purpose
+
+    import_watchlist(client)
+    party = seller(client, name)
+    add_violation(
+        client, party.name,
+        types.VIOLATION_CATEGORY_COUNTERFEIT_TRADEMARK, types.VIOLATION_SOURCE_CBP_SEIZURE, "CBP-1", days_ago=3,
+    )
+    desk = server.reevaluator._desk
+    decided = desk.vet(party.name, Purpose.KNOWN_MARKETPLACE_SELLER)
+    assert decided.reasons and decided.inputs.violations
+    store = desk._decisions
+    store._decoded.clear()
+    store._newest.clear()
+    assert store.get(party.name.split("/")[1], decided.id) == decided

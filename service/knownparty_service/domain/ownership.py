@@ -34,6 +34,13 @@ class PartyOwners:
         organization = current_organization()
         return organization is None or self.owner(party_id) == organization
 
+    def visible_party(self, party_id: str, owner: str) -> bool:
+        """visible() of a party just read, whose owner is known: remembered, no look-up."""
+        if self._owners.get(party_id) is None:
+            self._owners.put(party_id, owner)
+        organization = current_organization()
+        return organization is None or owner == organization
+
     def require(self, party_id: str, name: str) -> None:
         """NOT_FOUND on `name`, worded as for a missing resource, unless the party is visible."""
         if not self.visible(party_id):

@@ -196,15 +196,19 @@ class SqlDecisionRepository:
         decision = self._decoded.get(row.seq)
         if decision is None:
             decision = _decision_from_row(row)
-            slot = (decision.party_id, decision.purpose)
-            newest = self._newest.get(slot)
-            if newest is not None and newest > row.seq:
-                return decision  # an older one: decoded, not kept
-            if newest is not None:
-                self._decoded.pop(newest, None)
-            self._newest.put(slot, row.seq)
-            self._decoded.put(row.seq, decision)
+            self._keep_decoded(row.seq, decision)
         return decision
+
+    def _keep_decoded(self, seq: int, decision: Decision) -> None:
+        """Keeps the newest decision of its party and purpose; an older one is not kept."""
+        slot = (decision.party_id, decision.purpose)
+        newest = self._newest.get(slot)
+        if newest is not None and newest > seq:
+            return
+        if newest is not None and newest != seq:
+            self._decoded.pop(newest, None)
+        self._newest.put(slot, seq)
+        self._decoded.put(seq, decision)
 
     @staticmethod
     def _party_seq(conn: Connection, party_id: str) -> int | None:
@@ -240,16 +244,14 @@ class SqlDecisionRepository:
                         "requested_by": decision.requested_by,
                     }
                 )
-            conn.execute(insert(decisions), rows)
+            seqs = dict(
+                conn.execute(
+                    insert(decisions).returning(decisions.c.decision_id, decisions.c.seq, sort_by_parameter_order=True),
+                    rows,
+                ).all()
+            )
             changed = [(d, r) for d, _, r in items if r is not None and r.outcome is not d.outcome]
             if changed:
-                seqs = dict(
-                    conn.execute(
-                        select(decisions.c.decision_id, decisions.c.seq).where(
-                            decisions.c.decision_id.in_([d.id for d, _ in changed])
-                        )
-                    ).all()
-                )
                 conn.execute(
                     insert(decision_changes),
                     [
@@ -258,6 +260,10 @@ class SqlDecisionRepository:
                     ],
                 )
             self._keep_stamps(conn, list(stamps))
+        # Committed: kept as decoded, since decoding the stored row gives the same decision (the
+        # next vetting of the party returns it without reading it back).
+        for decision, _, _ in items:
+            self._keep_decoded(seqs[decision.id], decision)
 
     def get(self, party_id: str, decision_id: str) -> Decision | None:
         with self._db.reading() as conn:

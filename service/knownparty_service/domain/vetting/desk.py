@@ -299,7 +299,7 @@ class VettingDesk:
         """The party to vet, or the error refusing it; `known` holds the parties read in bulk."""
         party_id = parse_party_name(party_name, path)
         party = self._parties.get(party_id) if known is None else known.get(party_id)
-        if party is None or not self._owners.visible(party_id):
+        if party is None or not self._owners.visible_party(party_id, party.organization):
             raise NotFoundError(f"parties/{party_id} does not exist", metadata={"name": f"parties/{party_id}"})
         if party.state is PartyState.ARCHIVED:
             raise FailedPreconditionError(f"parties/{party_id} is archived", reason="PARTY_ARCHIVED")
