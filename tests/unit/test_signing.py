@@ -4,6 +4,7 @@ verify, the time and fraction formats, and the signing key file."""
 from __future__ import annotations
 
 import hashlib
+from types import MappingProxyType
 import json
 import logging
 import os
@@ -52,7 +53,18 @@ def test_canonical_json_keeps_non_ascii_as_utf8() -> None:
     assert b"\\u" not in encoded
 
 
-@pytest.mark.parametrize("value", [1.0, {"score": 0.5}, [1, [2, 0.25]], {"a": {"b": float("nan")}}])
+@pytest.mark.parametrize(
+    "value",
+    [
+        1.0,
+        {"score": 0.5},
+        [1, [2, 0.25]],
+        {"a": {"b": float("nan")}},
+        {"a": ("x", (1, 2.5))},
+        {"a": MappingProxyType({"b": [0.1]})},
+        [{"z": True}, {"y": None, "x": [{"w": 3e-9}]}],
+    ],
+)
 def test_canonical_json_refuses_floats_anywhere(value: object) -> None:
     with pytest.raises(TypeError, match="float"):
         canonical_json(value)

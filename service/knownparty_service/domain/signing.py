@@ -24,6 +24,34 @@ KEY_ID_PREFIX = "ed25519:"
 RAW_KEY_BYTES = 32
 
 
+def _has_float_or_odd_key(value: object) -> bool:
+    """Whether _refuse_floats would refuse `value`: the walk without paths (every decision is
+    signed, so this runs often; the paths are worked out only for the error)."""
+    stack = [value]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is str or kind is int or kind is bool or item is None:
+            continue
+        if kind is dict:
+            for key in item:
+                if type(key) is not str:
+                    return True
+            push(item.values())
+        elif kind is list or kind is tuple:
+            push(item)
+        elif isinstance(item, float):
+            return True
+        elif isinstance(item, Mapping):
+            if any(not isinstance(key, str) for key in item):
+                return True
+            push(item.values())
+        elif isinstance(item, (list, tuple)):
+            push(item)
+    return False
+
+
 def _refuse_floats(value: object, path: str) -> None:
     # json.dumps never calls `default` for floats, so they have to be caught before encoding.
     if isinstance(value, float):
@@ -41,7 +69,8 @@ def _refuse_floats(value: object, path: str) -> None:
 
 def canonical_json(value: object) -> bytes:
     """The one byte encoding of `value`: UTF-8 JSON, keys sorted, no white space, no floats."""
-    _refuse_floats(value, "$")
+    if _has_float_or_odd_key(value):
+        _refuse_floats(value, "$")  # raises, naming where
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return text.encode("utf-8")
 

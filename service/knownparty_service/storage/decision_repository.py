@@ -259,7 +259,8 @@ class SqlDecisionRepository:
                         for d, r in changed
                     ],
                 )
-            self._keep_stamps(conn, list(stamps))
+            written = {d.id: (seqs[d.id], party_seqs[d.party_id]) for d, _, _ in items}
+            self._keep_stamps(conn, list(stamps), written)
         # Committed: kept as decoded, since decoding the stored row gives the same decision (the
         # next vetting of the party returns it without reading it back).
         for decision, _, _ in items:
@@ -329,16 +330,21 @@ class SqlDecisionRepository:
         with self._db.writing() as conn:
             self._keep_stamps(conn, stamps)
 
-    def _keep_stamps(self, conn: Connection, stamps) -> None:
+    def _keep_stamps(self, conn: Connection, stamps, written: dict[str, tuple[int, int]] | None = None) -> None:
+        """`written`: (seq, party seq) by id of the decisions this transaction wrote."""
         if not stamps:
             return
-        ids = [s[4] for s in stamps]
-        found = {
-            r.decision_id: (r.seq, r.party_seq)
-            for r in conn.execute(
-                select(decisions.c.decision_id, decisions.c.seq, decisions.c.party_seq).where(decisions.c.decision_id.in_(ids))
+        found = dict(written or {})
+        ids = [s[4] for s in stamps if s[4] not in found]
+        if ids:
+            found.update(
+                (r.decision_id, (r.seq, r.party_seq))
+                for r in conn.execute(
+                    select(decisions.c.decision_id, decisions.c.seq, decisions.c.party_seq).where(
+                        decisions.c.decision_id.in_(ids)
+                    )
+                )
             )
-        }
         rows = [
             {
                 "party_seq": found[decision_id][1],
