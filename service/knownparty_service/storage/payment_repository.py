@@ -210,6 +210,8 @@ class SqlPaymentRepository:
         )
         self._upsert_days = BulkStatement(database, self._days_upsert(), {c.name: c.type for c in standing_days.columns})
         self._upsert_amounts = BulkStatement(database, self._amounts_upsert(), {})
+        assert self._upsert_days.order == ["party_seq", "day", "shipments", "first_shipment_time", "last_shipment_time", *COUNTER_COLUMNS]
+        assert self._upsert_amounts.order == ["party_seq", "day", "currency", "billed_minor", "paid_minor"]
         self._bump_heads = BulkStatement(database, self._heads_upsert(), {})
         self._read_time, self._write_time = time_reader(database), time_writer(database)
         self._shipments_of = FastQuery(
@@ -297,7 +299,7 @@ class SqlPaymentRepository:
         write_time = _TimeTexts(self._write_time)
         self._write_shipments(conn, new_shipments, shippers, write_time)
         self._write_lines(conn, touched, current, stored_lines, shippers, facts, write_time(now), write_time)
-        self._write_buckets(conn, touched, current, stored_lines, new_shipments, shippers, facts, rules)
+        self._write_buckets(conn, touched, current, stored_lines, new_shipments, shippers, facts, rules, write_time)
         return outcomes
 
     def _shippers(self, conn: Connection, party_ids: set[str]) -> dict[str, tuple[int, str, str]]:
@@ -403,7 +405,7 @@ class SqlPaymentRepository:
         self._insert_lines.run_tuples(conn, inserts)
         self._update_lines.run_tuples(conn, updates)
 
-    def _write_buckets(self, conn, touched, current, stored, new_shipments, shippers, facts, rules) -> None:
+    def _write_buckets(self, conn, touched, current, stored, new_shipments, shippers, facts, rules, write_time) -> None:
         # (party, day) -> [shipments, *COUNTER_NAMES], and their shipment times.
         day_changes: dict[tuple[int, int], list[int]] = {}
         first_last: dict[tuple[int, int], list[datetime]] = defaultdict(list)
@@ -436,31 +438,20 @@ class SqlPaymentRepository:
                     totals = amount_changes[(party_seq, new.day, currency)] = [0, 0]
                 totals[0] += billed
                 totals[1] += paid
-        self._upsert_days.run(conn, self._day_rows(day_changes, first_last))
-        self._upsert_amounts.run(
-            conn,
-            [
-                {"party_seq": p, "day": d, "currency": c, "billed_minor": b, "paid_minor": pd}
-                for (p, d, c), (b, pd) in amount_changes.items()
-            ],
+        self._upsert_days.run_tuples(conn, self._day_rows(day_changes, first_last, write_time))
+        self._upsert_amounts.run_tuples(
+            conn, [(p, d, c, b, pd) for (p, d, c), (b, pd) in amount_changes.items()]
         )
         self._bump_heads.run(conn, [{"party_seq": p, "version": 1} for p in sorted(parties_touched)])
 
     @staticmethod
-    def _day_rows(day_changes, first_last) -> list[dict]:
+    def _day_rows(day_changes, first_last, write_time) -> list[tuple]:
+        """In the upsert's parameter order (checked in __init__)."""
         rows = []
         for (party_seq, day), (shipments_added, *counters) in day_changes.items():
             times = first_last.get((party_seq, day))
-            rows.append(
-                {
-                    "party_seq": party_seq,
-                    "day": day,
-                    "shipments": shipments_added,
-                    "first_shipment_time": min(times) if times else None,
-                    "last_shipment_time": max(times) if times else None,
-                    **dict(zip(COUNTER_COLUMNS, counters)),
-                }
-            )
+            first, last = (write_time(min(times)), write_time(max(times))) if times else (None, None)
+            rows.append((party_seq, day, shipments_added, first, last, *counters))
         return rows
 
     def _days_upsert(self):
@@ -636,14 +627,8 @@ class SqlPaymentRepository:
                 .values({c: bindparam(c) for c in ("settle_time", "is_open", "default_time")}),
                 chunk,
             )
-        self._upsert_days.run(conn, self._day_rows(day_changes, first_last))
-        self._upsert_amounts.run(
-            conn,
-            [
-                {"party_seq": p, "day": d, "currency": c, "billed_minor": b, "paid_minor": pd}
-                for (p, d, c), (b, pd) in amount_changes.items()
-            ],
-        )
+        self._upsert_days.run_tuples(conn, self._day_rows(day_changes, first_last, _TimeTexts(self._write_time)))
+        self._upsert_amounts.run_tuples(conn, [(p, d, c, b, pd) for (p, d, c), (b, pd) in amount_changes.items()])
         # Every cached standing was computed under the old rules.
         conn.execute(update(ledger_heads).values(version=ledger_heads.c.version + 1))
 
