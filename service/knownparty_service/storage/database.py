@@ -20,6 +20,7 @@ from knownparty_service.domain.errors import ServiceUnavailableError
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+_KEYS_PER_READ = 500  # values of one `one_of` parameter (fetch_for_each)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -116,6 +117,16 @@ class Database:
     def fetch_all(self, query: "FastQuery", values: dict) -> list:
         """fetch_one for a SELECT of several rows."""
         return [query.make_row(row) for row in self._read(query, values, lambda cursor: cursor.fetchall())]
+
+    def fetch_for_each(self, query: "FastQuery", name: str, keys, values: dict | None = None) -> list:
+        """fetch_all of a query whose `name` parameter is a `one_of` list, for every key of `keys`:
+        one read per few hundred keys (sorted, so that runs hit the index in order)."""
+        keys = sorted(set(keys))
+        rows = []
+        for start in range(0, len(keys), _KEYS_PER_READ):
+            chunk = {**(values or {}), name: list_parameter(self, keys[start : start + _KEYS_PER_READ])}
+            rows.extend(self.fetch_all(query, chunk))
+        return rows
 
     def _read(self, query: "FastQuery", values: dict, fetch):
         connection = getattr(self._thread_connections, "connection", None)

@@ -25,7 +25,7 @@ from knownparty_service.domain.vetting.model import (
     VetState,
 )
 from knownparty_service.domain.signing import canonical_json
-from knownparty_service.storage.database import Database, FastQuery, list_parameter, one_of, time_writer
+from knownparty_service.storage.database import Database, FastQuery, one_of, time_writer
 from knownparty_service.storage.tables import parties
 from knownparty_service.storage.payment_tables import ledger_heads
 from knownparty_service.storage.record_versions import bump_record_version
@@ -94,7 +94,6 @@ _CLEARANCE_FROM = match_clearances.join(parties, parties.c.seq == match_clearanc
 
 
 _DECODED_CACHE_SIZE = 200_000
-_READ_CHUNK = 500  # parties (or decisions) per bulk read
 
 
 class SqlDecisionRepository:
@@ -284,15 +283,10 @@ class SqlDecisionRepository:
     def in_force_of_parties(self, party_ids, at: datetime) -> dict[tuple[str, Purpose], tuple[Decision, str]]:
         """in_force of every purpose of these parties, by (party id, purpose): a few reads for a
         few hundred parties."""
-        ids = sorted(set(party_ids))
-        newest: list = []
-        for start in range(0, len(ids), _READ_CHUNK):
-            values = {"party_ids": list_parameter(self._db, ids[start : start + _READ_CHUNK]), "at": self._write_time(at)}
-            newest.extend(self._db.fetch_all(self._in_force_of_parties, values))
+        newest = self._db.fetch_for_each(self._in_force_of_parties, "party_ids", party_ids, {"at": self._write_time(at)})
         missing = [r.seq for r in newest if self._decoded.get(r.seq) is None]
-        for start in range(0, len(missing), _READ_CHUNK):
-            for row in self._db.fetch_all(self._by_seqs, {"seqs": list_parameter(self._db, missing[start : start + _READ_CHUNK])}):
-                self._decision(row)
+        for row in self._db.fetch_for_each(self._by_seqs, "seqs", missing):
+            self._decision(row)
         found = {}
         for r in newest:
             decision = self._decoded.get(r.seq) or self.decision_by_seq(r.seq)
@@ -312,11 +306,8 @@ class SqlDecisionRepository:
         for party_id, purpose in set(keys):
             by_purpose.setdefault(purpose, []).append(party_id)
         for purpose, ids in by_purpose.items():
-            ids.sort()
-            for start in range(0, len(ids), _READ_CHUNK):
-                values = {"party_ids": list_parameter(self._db, ids[start : start + _READ_CHUNK]), "purpose": purpose.value}
-                for row in self._db.fetch_all(self._vet_states, values):
-                    found[(row.party_id, purpose)] = _vet_state_from_row(row)
+            for row in self._db.fetch_for_each(self._vet_states, "party_ids", ids, {"purpose": purpose.value}):
+                found[(row.party_id, purpose)] = _vet_state_from_row(row)
         return found
 
     def decision_by_seq(self, seq: int) -> Decision | None:
@@ -373,11 +364,8 @@ class SqlDecisionRepository:
 
     def active_clearances_of_parties(self, party_ids) -> dict[str, list[MatchClearance]]:
         found: dict[str, list[MatchClearance]] = {party_id: [] for party_id in party_ids}
-        ids = sorted(found)
-        for start in range(0, len(ids), _READ_CHUNK):
-            values = {"party_ids": list_parameter(self._db, ids[start : start + _READ_CHUNK])}
-            for r in self._db.fetch_all(self._clearances_of_parties, values):
-                found[r.party_id].append(_clearance_from_row(r))
+        for r in self._db.fetch_for_each(self._clearances_of_parties, "party_ids", found):
+            found[r.party_id].append(_clearance_from_row(r))
         return found
 
     def list(

@@ -14,7 +14,7 @@ from knownparty_service.domain.bounded_cache import BoundedCache
 from knownparty_service.domain.errors import AlreadyExistsError, NotFoundError
 from knownparty_service.domain.party_registry import IdempotencyKey, PartyChangeSet
 from knownparty_service.domain.parties import Party, PartyChange, PartyQuery, PartyRevision, PartyState
-from knownparty_service.storage.database import Database, FastQuery, list_parameter, one_of
+from knownparty_service.storage.database import Database, FastQuery, one_of
 from knownparty_service.storage.party_codec import dump_document, dump_snapshot, load_snapshot, party_from_row
 from knownparty_service.storage.field_cipher import FieldCipher
 from knownparty_service.storage.idempotency import find_earlier_result, remember_result
@@ -36,7 +36,6 @@ _PARTY_COLUMNS = (
 
 
 _DECODED_CACHE_SIZE = 200_000
-_READ_CHUNK = 500  # ids per bulk read
 _GET_PARTY = select(*_PARTY_COLUMNS).where(parties.c.party_id == bindparam("party_id"))
 
 
@@ -180,13 +179,8 @@ class SqlPartyRepository:
 
     def get_many(self, party_ids) -> dict[str, Party]:
         """The parties of these ids that exist, by id: one read per few hundred."""
-        found: dict[str, Party] = {}
-        ids = sorted(set(party_ids))
-        for start in range(0, len(ids), _READ_CHUNK):
-            values = {"party_ids": list_parameter(self._db, ids[start : start + _READ_CHUNK])}
-            for row in self._db.fetch_all(self._get_parties, values):
-                found[row.party_id] = self._decoded_party(row)
-        return found
+        rows = self._db.fetch_for_each(self._get_parties, "party_ids", party_ids)
+        return {row.party_id: self._decoded_party(row) for row in rows}
 
     def _decoded_party(self, row) -> Party:
         key = (row.party_id, row.revision)

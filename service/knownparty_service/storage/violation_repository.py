@@ -23,7 +23,7 @@ from knownparty_service.domain.violations import (
     ViolationFields,
     ViolationQuery,
 )
-from knownparty_service.storage.database import Database, FastQuery, list_parameter, one_of
+from knownparty_service.storage.database import Database, FastQuery, one_of
 from knownparty_service.storage.record_versions import bump_record_version
 from knownparty_service.storage.idempotency import find_earlier_result, remember_result
 from knownparty_service.storage.tables import parties, violation_status_changes, violations
@@ -49,7 +49,6 @@ _COLUMNS = (
     violations.c.update_time,
 )
 _FROM = violations.join(parties, parties.c.seq == violations.c.party_seq)
-_READ_CHUNK = 500  # parties per bulk read
 
 
 def _violation_from_row(row, history: list[StatusChange]) -> Violation:
@@ -284,13 +283,10 @@ class SqlViolationRepository:
     def facts_of_parties(self, party_ids) -> dict[str, list[ViolationFact]]:
         """facts_of_party of each of these parties (an empty list for one without violations)."""
         found: dict[str, list[ViolationFact]] = {party_id: [] for party_id in party_ids}
-        ids = sorted(found)
-        for start in range(0, len(ids), _READ_CHUNK):
-            values = {"party_ids": list_parameter(self._db, ids[start : start + _READ_CHUNK])}
-            for r in self._db.fetch_all(self._facts_of_parties, values):
-                found[r.party_id].append(
-                    ViolationFact(f"parties/{r.party_id}/violations/{r.violation_id}", r.category, r.status, r.occur_time)
-                )
+        for r in self._db.fetch_for_each(self._facts_of_parties, "party_ids", found):
+            found[r.party_id].append(
+                ViolationFact(f"parties/{r.party_id}/violations/{r.violation_id}", r.category, r.status, r.occur_time)
+            )
         return found
 
     # -- change -------------------------------------------------------------------------------
