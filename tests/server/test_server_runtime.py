@@ -157,3 +157,13 @@ def test_serve_refuses_a_bad_policy_file_with_its_line(tmp_path):
     assert finished.returncode == 2
     line = next(n for n, text in enumerate(policy.read_text().splitlines(), 1) if text.startswith("look_back_days"))
     assert f"{policy}:{line}: repeat_customer.look_back_days = -30 is outside" in finished.stderr
+
+
+def test_serve_refuses_a_taken_port_in_one_line(tmp_path, server):
+    """A second server on a port already served says so, without a traceback."""
+    env = {**os.environ, "KNOWNPARTY_LISTEN": f"127.0.0.1:{server.port}", "KNOWNPARTY_METRICS_LISTEN": ""}
+    command = [sys.executable, "-m", "knownparty_client.cli", "serve", "--db", f"sqlite:///{tmp_path / 'p.db'}"]
+    finished = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 2
+    assert f"listen 127.0.0.1:{server.port}: cannot listen there" in finished.stderr
+    assert "Traceback" not in finished.stderr and "RuntimeError" not in finished.stderr

@@ -263,12 +263,15 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
     if settings.reflection:
         reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
 
-    port = transport.add_port(server, settings.listen, credentials)
+    try:
+        port = transport.add_port(server, settings.listen, credentials)
+    except RuntimeError:  # grpc's own words are a hint to turn on its debug log
+        port = 0
     if port == 0:
         keeper.stop()
         reevaluator.stop()
         database.dispose()
-        raise RuntimeError(f"could not listen on {settings.listen}")
+        raise PolicyError(f"listen {settings.listen}: cannot listen there (the port is taken, or the address is not this host's)")
     server.start()
     running = RunningServer(
         server, port, health_servicer, database, settings.shutdown_grace_seconds, keeper, reevaluator, keyring, metrics

@@ -40,6 +40,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # Checkpoints every 40 MB of WAL (the default is 4 MB): a bulk import rewrites the same index
         # pages batch after batch, and each checkpoint copies them once (a tenth faster at 1M rows).
         cursor.execute("PRAGMA wal_autocheckpoint=10000")
+        # Reads through a memory map of the file (up to 1 GiB), shared by every connection, instead
+        # of a copy into each connection's page cache: about a tenth cheaper per read at 110,000 parties.
+        # The mapped pages are page cache the kernel can reclaim, but they count in the RSS.
+        cursor.execute("PRAGMA mmap_size=1073741824")
         cursor.close()
 
     @event.listens_for(engine, "begin")
