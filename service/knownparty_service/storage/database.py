@@ -20,7 +20,6 @@ from knownparty_service.domain.errors import ServiceUnavailableError
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
-SQLITE_READ_MMAP_BYTES = 1 << 30
 _KEYS_PER_READ = 500  # values of one `one_of` parameter (fetch_for_each)
 
 
@@ -150,14 +149,7 @@ class Database:
         pooled = self.engine.raw_connection()
         connection = pooled.driver_connection
         pooled.detach()
-        if self.is_sqlite:
-            # The hot single-row reads go through a memory map of the file (up to 1 GiB), shared by
-            # every read thread, instead of a copy into each connection's page cache: about a
-            # tenth cheaper a vetting at 110,000 parties. Mapped pages are page cache the kernel
-            # can reclaim, but they count in the process's RSS (deploy/README.md). Writers, bulk
-            # imports included, do not map.
-            connection.execute(f"PRAGMA mmap_size={SQLITE_READ_MMAP_BYTES}")
-        else:
+        if not self.is_sqlite:
             connection.autocommit = True
             # Custom plans for these hot single-row reads: psycopg prepares a statement after a
             # few runs, and PostgreSQL may then keep a generic plan made while the tables were
