@@ -79,6 +79,13 @@ class _Observed:
         self.metrics = metrics
         self.log_level = logging.DEBUG if method.startswith(_PROBES) else logging.INFO
 
+    def begin(self, context) -> tuple[float, str, CallRecord]:
+        """(start time, request id, the call's record) of a call starting now."""
+        started = perf_counter()
+        self.metrics.in_flight.inc()
+        request_id = request_id_of(context.invocation_metadata())
+        return started, request_id, CallRecord(request_id)
+
     def finish(self, code: str, seconds: float, request_id: str, record: CallRecord, context) -> None:
         metrics = self.metrics
         metrics.in_flight.dec()
@@ -101,10 +108,7 @@ class _Observed:
 
     def unary(self, behaviour, _request_stream: bool):
         def handler(request, context):
-            started = perf_counter()
-            self.metrics.in_flight.inc()
-            request_id = request_id_of(context.invocation_metadata())
-            record = CallRecord(request_id)
+            started, request_id, record = self.begin(context)
             token = current_call.set(record)
             code = "OK"
             try:
@@ -123,10 +127,7 @@ class _Observed:
 
     def streaming(self, behaviour, _request_stream: bool):
         def handler(request, context):
-            started = perf_counter()
-            self.metrics.in_flight.inc()
-            request_id = request_id_of(context.invocation_metadata())
-            record = CallRecord(request_id)
+            started, request_id, record = self.begin(context)
             code = "OK"
             responses = None
             try:

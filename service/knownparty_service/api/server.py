@@ -263,10 +263,7 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
     if settings.reflection:
         reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
 
-    try:
-        port = transport.add_port(server, settings.listen, credentials)
-    except RuntimeError:  # grpc's own words are a hint to turn on its debug log
-        port = 0
+    port = transport.add_port(server, settings.listen, credentials)
     if port == 0:
         keeper.stop()
         reevaluator.stop()
@@ -274,10 +271,18 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
         raise PolicyError(f"listen {settings.listen}: cannot listen there (the port is taken, or the address is not this host's)")
     server.start()
     running = RunningServer(
-        server, port, health_servicer, database, settings.shutdown_grace_seconds, keeper, reevaluator, keyring, metrics
+        server,
+        port,
+        health_servicer,
+        database,
+        settings.shutdown_grace_seconds,
+        keeper,
+        reevaluator,
+        keyring,
+        metrics,
+        draining=draining,
+        executor=executor,
     )
-    running.draining = draining
-    running.executor = executor
     running.set_serving(True)
     running.watch_database(settings.database_check_seconds)
     return running

@@ -76,15 +76,18 @@ def is_loopback(listen: str) -> bool:
 
 def add_port(server: grpc.Server, listen: str, credentials: grpc.ServerCredentials | None) -> int:
     """Binds the address, with TLS when credentials are given; returns the port, 0 when binding failed."""
-    if credentials is not None:
-        return server.add_secure_port(listen, credentials)
-    if not is_loopback(listen):
-        log.warning(
-            "listening on %s without TLS: API keys and party records cross the network in plain text; "
-            "set KNOWNPARTY_TLS_CERT_FILE and KNOWNPARTY_TLS_KEY_FILE",
-            listen,
-        )
-    return server.add_insecure_port(listen)
+    try:
+        if credentials is not None:
+            return server.add_secure_port(listen, credentials)
+        if not is_loopback(listen):
+            log.warning(
+                "listening on %s without TLS: API keys and party records cross the network in plain text; "
+                "set KNOWNPARTY_TLS_CERT_FILE and KNOWNPARTY_TLS_KEY_FILE",
+                listen,
+            )
+        return server.add_insecure_port(listen)
+    except RuntimeError:  # grpc raises where its core returned port 0
+        return 0
 
 
 def _read(path: Path, what: str) -> bytes:

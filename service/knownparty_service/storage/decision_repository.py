@@ -289,7 +289,7 @@ class SqlDecisionRepository:
             self._decision(row)
         found = {}
         for r in newest:
-            decision = self._decoded.get(r.seq) or self.decision_by_seq(r.seq)
+            decision = self.decision_by_seq(r.seq)  # decoded just above, or kept from before
             if decision is not None:
                 found[(r.party_id, Purpose(r.purpose))] = (decision, r.inputs_digest)
         return found

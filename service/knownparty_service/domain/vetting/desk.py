@@ -454,10 +454,10 @@ class VettingDesk:
         )
         if records is None:
             violations = tuple(self._violations.facts_of_party(party.id))
-            clearances = self._decisions.active_clearances(party.id)
+            active = self._decisions.active_clearances(party.id)
         else:
             violations = tuple(records.violations[party.id])
-            clearances = records.clearances[party.id]
+            active = records.clearances[party.id]
         standing = None
         holds_until = now + timedelta(days=self._policy.decisions.valid_for_days)
         if purpose is Purpose.KNOWN_CARRIER_CUSTOMER:
@@ -474,7 +474,7 @@ class VettingDesk:
         keys = {(h.list_id, h.source_id) for h in screen.hits}
         clearances = tuple(
             ClearanceFact(c.name, c.list_id, c.source_id, c.fingerprint)
-            for c in clearances
+            for c in active
             if (c.list_id, c.source_id) in keys
         )
         inputs = VettingInputs(

@@ -208,6 +208,11 @@ class NameIndex:
         return self
 
     @property
+    def compiled(self):
+        """The C core when it is built and switched on (matcher_core.IMPLEMENTATION), else None."""
+        return self.core if matcher_core.IMPLEMENTATION == "c" else None
+
+    @property
     def deletes(self) -> dict[str, int | list[int]]:
         """The deletion neighbourhood map {one-deletion string: token id or ids} of the Python
         lookups. The C core keeps its own compact one, so with it this is built only if the Python
@@ -279,8 +284,9 @@ class NameIndex:
         """[(id, token_similarity * factor)] of the `fuzzy_tokens` of `token` where that is at least
         `min_sim`, by id (a fixed order: the set the lookups yield has none). In C when in use."""
         depth = self._fuzzy_depth(token, known, max_depth)
-        if self.core is not None and matcher_core.IMPLEMENTATION == "c":
-            return self.core.fuzzy_partners(token, depth, factor, min_sim)
+        core = self.compiled
+        if core is not None:
+            return core.fuzzy_partners(token, depth, factor, min_sim)
         tokens = self.tokens
         out = []
         for tid in sorted(set(self.fuzzy_tokens(token, known, max_depth))):
@@ -327,8 +333,9 @@ class NameIndex:
         `bound_weights` are the query weights for that bound: the least each token can cost.
         The C core does the same (identical results) when it is in use.
         """
-        if self.core is not None and matcher_core.IMPLEMENTATION == "c":
-            return self.core.candidates(variants, qweights, bound_weights, floor, slack, allowed_lists, limit)
+        core = self.compiled
+        if core is not None:
+            return core.candidates(variants, qweights, bound_weights, floor, slack, allowed_lists, limit)
         off, weight = self.post_offsets, self.weight
         flat = memoryview(self.post_flat)
         sizes = [sum(off[t + 1] - off[t] for t in v) for v in variants]

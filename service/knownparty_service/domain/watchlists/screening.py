@@ -10,7 +10,6 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from knownparty_service.domain.watchlists import matcher_core
 from knownparty_service.domain.watchlists import scoring as S
 from knownparty_service.domain.watchlists.entries import EntryType, WatchlistEntry
 from knownparty_service.domain.watchlists.index import LEGAL, WEAK_ALIAS, NameIndex, token_class
@@ -158,12 +157,13 @@ class ScreeningIndex:
             joined.clear()
         if len(self._name_parts) >= _CACHE_SIZE:
             self._name_parts.clear()
-        if ix.core is not None and matcher_core.IMPLEMENTATION == "c":
+        core = ix.compiled
+        if core is not None:
             # The same loop in C, without the GIL: [(entry id, best score, its name id)] in the
             # order the entries are first met, like `best` below.
             best = {
                 eid: (score, nid)
-                for eid, score, nid in ix.core.score(
+                for eid, score, nid in core.score(
                     qtokens, qweights, qlegal, qfuzzy, fuzzy, evidence_needed, keep, keep_weak, nids
                 )
             }
