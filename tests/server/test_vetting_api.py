@@ -549,3 +549,25 @@ def test_a_stored_decision_reads_back_equal_to_the_decision_made(client, server,
     store._decoded.clear()
     store._newest.clear()
     assert store.get(party.name.split("/")[1], decided.id) == decided
+
+
+def test_one_party_failing_its_re_evaluation_does_not_hold_back_the_others(client, server, monkeypatch):
+    import_watchlist(client)
+    broken, fine = seller(client, "Broken Record Shop"), seller(client, "Fine Record Shop")
+    for party in (broken, fine):
+        client.vet_seller(party.name)
+    assert server.reevaluator.wait_idle(30)
+    desk = server.reevaluator._desk
+    real_gather = desk._gather
+
+    def gather(party, *args, **kwargs):
+        if party.fields.legal_name == "Broken Record Shop":
+            raise RuntimeError("a record that does not decode")
+        return real_gather(party, *args, **kwargs)
+
+    monkeypatch.setattr(desk, "_gather", gather)
+    before = list(client.list_decision_changes())
+    import_watchlist(client, WATCHLIST + b"W3,Broken Record Shop,entity,US\nW4,Fine Record Shop,entity,US\n")
+    assert server.reevaluator.wait_idle(30)
+    changed = [c.decision.name.split("/decisions/")[0] for c in list(client.list_decision_changes())[len(before):]]
+    assert changed == [fine.name]

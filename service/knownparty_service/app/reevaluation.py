@@ -91,14 +91,22 @@ class Reevaluator:
         pending = len(targets)
         self._on_progress(pending, 0)
 
+        def one(target) -> int:
+            party_id, purpose, high_volume = target
+            try:
+                return int(self._desk.reevaluate(party_id, purpose, high_volume) is not None)
+            except Exception:  # noqa: BLE001 - one party's failure must not stop the pass
+                log.exception("re-evaluating parties/%s failed", party_id)
+                return 0
+
         def chunk_of(chunk) -> int:
             if self._stop.is_set():
                 return 0
             try:
                 return len(self._desk.reevaluate_many(chunk))
-            except Exception:  # noqa: BLE001 - one chunk's failure must not stop the pass
-                log.exception("re-evaluating %d decision(s) failed", len(chunk))
-                return 0
+            except Exception:  # noqa: BLE001 - one party's bad record must not hold back the chunk
+                log.warning("re-evaluating %d decision(s) together failed: one by one", len(chunk), exc_info=True)
+                return sum(one(target) for target in chunk)
 
         chunks = [targets[i : i + _CHUNK] for i in range(0, len(targets), _CHUNK)]
         for chunk, result in zip(chunks, self._pool.map(chunk_of, chunks)):
