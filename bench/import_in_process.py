@@ -26,6 +26,7 @@ from generate_fee_file import generate
 from knownparty_client._generated import payment_pb2 as pb
 from knownparty_client.payments_csv import read_rows
 from knownparty_service.api.payment_messages import TimeCache, import_row
+from knownparty_service.app.collector import pace_garbage_collector
 from knownparty_service.domain.payment_ledger import ImportSummary, PaymentLedger
 from knownparty_service.domain.policy import load_policy
 from knownparty_service.settings import DEFAULT_POLICY_FILE
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         repository = SqlPaymentRepository(database)
         repository.ensure_policy(policy)
         ledger = PaymentLedger(repository, policy)
+        pace_garbage_collector()  # as create_server does
         with fee_file.open(newline="") as handle:
             batches = list(_batches(read_rows(handle, CARRIER, []), args.batch_size))
         summary = ImportSummary()

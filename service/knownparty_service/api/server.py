@@ -29,6 +29,7 @@ from knownparty_service.api.screening_servicer import ScreeningServicer
 from knownparty_service.api import transport
 from knownparty_service.api.vetting_servicer import VettingServicer
 from knownparty_service.api.watchlist_servicer import WatchlistServicer
+from knownparty_service.app.collector import pace_garbage_collector
 from knownparty_service.app.index_keeper import IndexKeeper
 from knownparty_service.app.data_key_file import DataKeyError, open_field_cipher
 from knownparty_service.app.key_file import SigningKeyError, load_or_create_signing_key
@@ -156,6 +157,7 @@ class RunningServer:
 
 def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
     """Binds and starts a server; health turns SERVING once the database answers."""
+    pace_garbage_collector()
     credentials = transport.server_credentials(settings)  # first: a bad TLS file refuses the start
     database = Database(settings.database_url)
     if migrate:
@@ -247,7 +249,7 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
         violation_repository, on_change=lambda party_id: reevaluator.parties_changed({party_id}), owners=owners
     )
     violation_pb2_grpc.add_ViolationServiceServicer_to_server(ViolationServicer(violations), server)
-    payment_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentServicer(ledger, metrics.payment_imports), server)
+    payment_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentServicer(ledger, metrics.payment_imports, settings.import_transaction_rows), server)
     vetting_pb2_grpc.add_VettingServiceServicer_to_server(VettingServicer(desk, signing_keys), server)
     watchlist_pb2_grpc.add_WatchlistServiceServicer_to_server(
         WatchlistServicer(WatchlistCatalog(watchlists), on_import=keeper.refresh, imports=metrics.watchlist_imports),

@@ -41,6 +41,7 @@ from knownparty_service.domain.payments import (
     PaymentRecord,
     PaymentStanding,
     WindowTotals,
+    record_builder,
     standing,
     day_number,
     day_start,
@@ -51,6 +52,7 @@ from knownparty_service.domain.policy import Policy
 
 MAX_BATCH_ROWS = 5000
 _COMPUTED_CACHE_SIZE = 50_000
+_SHIPPER_NAMES_CACHE_SIZE = 50_000
 MAX_REPORTED_ERRORS = 1000
 
 
@@ -103,6 +105,24 @@ class ImportSummary:
         else:
             self.reject(outcome.line, outcome.rejection.field, outcome.rejection.message)
 
+    def count_all(self, outcomes: list[RowOutcome]) -> set[str]:
+        """Counts a batch's outcomes; returns the shippers whose ledger changed."""
+        changed = set()
+        for outcome in outcomes:
+            status = outcome.status
+            if status == "fee":
+                self.fees_recorded += 1
+            elif status == "payment":
+                self.payments_recorded += 1
+            elif status == "unchanged":
+                self.rows_unchanged += 1
+                continue
+            else:
+                self.count(outcome)
+                continue
+            changed.add(outcome.fee_line.party_id)
+        return changed
+
     def reject(self, line: int, field_path: str, reason: str) -> None:
         self.rows_rejected += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
@@ -112,10 +132,12 @@ class ImportSummary:
 # -- decisions on one row, given what is stored --------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ShipmentRecord:
+class ShipmentRecord(NamedTuple):
     party_id: str
     shipment_time: datetime
+
+
+_ledger_row, _fee_line = record_builder(LedgerRow), record_builder(FeeLine)
 
 
 def _new_line_counter() -> None:
@@ -150,7 +172,7 @@ def decide_fee(
                 reason="SHIPMENT_TIME_MISMATCH",
             )
     if existing is None:
-        return FeeLine(line_id=new_line_id(), party_id=row.shipper_id, bill=fee, update_time=now)
+        return _fee_line((new_line_id(), row.shipper_id, fee, (), now))
     if existing.bill == fee:
         return None
     try:
@@ -158,7 +180,7 @@ def decide_fee(
     except ValidationError as exc:
         v = exc.violations[0]
         raise RowRejected(v.field, v.description, kind=ValidationError) from None
-    return replace(existing, bill=fee, update_time=now)
+    return _fee_line((existing.line_id, existing.party_id, fee, existing.payments, now))
 
 
 def decide_payment(row: LedgerRow, existing: FeeLine | None, now: datetime) -> FeeLine | None:
@@ -187,7 +209,7 @@ def decide_payment(row: LedgerRow, existing: FeeLine | None, now: datetime) -> F
     except ValidationError as exc:
         v = exc.violations[0]
         raise RowRejected(v.field, v.description, kind=ValidationError) from None
-    return replace(existing, payments=(*existing.payments, payment), update_time=now)
+    return _fee_line((existing.line_id, existing.party_id, existing.bill, (*existing.payments, payment), now))
 
 
 # -- the repository this needs -----------------------------------------------------------------
@@ -228,6 +250,7 @@ class PaymentLedger:
         self._policy = policy
         self._clock = clock
         self._computed: BoundedCache = BoundedCache(_COMPUTED_CACHE_SIZE)
+        self._shipper_ids: BoundedCache = BoundedCache(_SHIPPER_NAMES_CACHE_SIZE)
 
     @property
     def policy(self) -> Policy:
@@ -292,45 +315,50 @@ class PaymentLedger:
         valid = self._validate_batch(carrier, rows, summary, now)
         if not valid:
             return
-        changed = set()
-        for outcome in self._repository.apply(valid, self._policy, now):
-            summary.count(outcome)
-            if outcome.fee_line is not None and outcome.status in ("fee", "payment"):
-                changed.add(outcome.fee_line.party_id)
+        changed = summary.count_all(self._repository.apply(valid, self._policy, now))
         if changed:
             self._on_change(changed)
 
     def _validate_batch(self, carrier: str, rows, summary: ImportSummary, now: datetime) -> list[LedgerRow]:
         valid: list[LedgerRow] = []
-        shipper_ids: dict[str, str] = {}  # as sent -> party id; a file has few shippers
+        # As sent -> (party id, whether the caller may see it): a file has few shippers.
+        shippers: dict[str, tuple[str, bool]] = {}
+        received = 0
         for line, shipper, draft, early_violations in rows:
-            summary.rows_received += 1
+            received += 1
             try:
                 if early_violations:
                     raise ValidationError(early_violations)
-                shipper_id = shipper_ids.get(shipper)
-                if shipper_id is None:
-                    shipper_id = shipper_ids[shipper] = self._shipper_id(shipper)
-                if not self._visible(shipper_id):
+                known = shippers.get(shipper)
+                if known is None:
+                    shipper_id = self._shipper_id(shipper)
+                    known = shippers[shipper] = (shipper_id, self._visible(shipper_id))
+                shipper_id, visible = known
+                if not visible:
                     summary.count(RowOutcome(line, "rejected", None, missing_shipper(shipper_id)))
                     continue
                 if draft.carrier != carrier:
                     path = "fee_line.carrier" if isinstance(draft, FeeDraft) else "carrier"
                     raise ValidationError([FieldViolation(path, f"is {draft.carrier!r}; this file is carrier {carrier!r}")])
                 if isinstance(draft, FeeDraft):
-                    valid.append(LedgerRow(line, shipper_id, validate_fee(draft, now), None))
+                    valid.append(_ledger_row((line, shipper_id, validate_fee(draft, now), None)))
                 else:
-                    valid.append(LedgerRow(line, shipper_id, None, validate_payment(draft, now)))
+                    valid.append(_ledger_row((line, shipper_id, None, validate_payment(draft, now))))
             except ValidationError as exc:
                 first, *others = exc.violations
                 reason = "; ".join([first.description, *(f"{v.field}: {v.description}" for v in others)])
                 summary.reject(line, first.field, reason)
+        summary.rows_received += received
         return valid
 
-    @staticmethod
-    def _shipper_id(shipper: str) -> str:
-        name = shipper if "/" in shipper else f"parties/{shipper.strip()}"
-        return parse_party_name(name, "shipper")
+    def _shipper_id(self, shipper: str) -> str:
+        """The party id a row's shipper names (remembered: a carrier's files name the same few
+        thousand shippers day after day); a field violation when it names none."""
+        party_id = self._shipper_ids.get(shipper)
+        if party_id is None:
+            name = shipper if "/" in shipper else f"parties/{shipper.strip()}"
+            party_id = self._shipper_ids.put(shipper, parse_party_name(name, "shipper"))
+        return party_id
 
     def list_lines(self, parent: str, page_size: int, page_token: str, outstanding_only: bool):
         party_id = parse_party_name(parent, "parent")

@@ -16,6 +16,7 @@ from knownparty_service.domain.payments import (
     FeeResolution,
     FeeType,
     PaymentRecord,
+    record_builder,
 )
 
 MAX_REFERENCE = 100
@@ -24,6 +25,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
 MAX_PAYMENT_TERM = timedelta(days=366)
 _CARRIER = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_fee_key, _fee_input, _payment_record = record_builder(FeeKey), record_builder(FeeInput), record_builder(PaymentRecord)
 
 
 class FeeDraft(NamedTuple):
@@ -104,14 +106,16 @@ def validate_fee(draft: FeeDraft, now: datetime, prefix: str = "fee_line") -> Fe
         and _plain_reference(draft.shipment_reference)
         and _CARRIER.fullmatch(draft.carrier)
     ):
-        return FeeInput(
-            FeeKey(draft.carrier, draft.shipment_reference, draft.fee_type),
-            shipment_time,
-            draft.currency,
-            draft.billed_minor,
-            bill_time,
-            due_time,
-            draft.resolution or FeeResolution.NONE,
+        return _fee_input(
+            (
+                _fee_key((draft.carrier, draft.shipment_reference, draft.fee_type)),
+                shipment_time,
+                draft.currency,
+                draft.billed_minor,
+                bill_time,
+                due_time,
+                draft.resolution or FeeResolution.NONE,
+            )
         )
     errors = ViolationCollector()
     carrier = check_carrier(draft.carrier, f"{prefix}.carrier", errors)
@@ -152,8 +156,8 @@ def validate_payment(draft: PaymentDraft, now: datetime, prefix: str = "payment"
         and _plain_reference(draft.payment_reference)
         and _CARRIER.fullmatch(draft.carrier)
     ):
-        return FeeKey(draft.carrier, draft.shipment_reference, draft.fee_type), PaymentRecord(
-            draft.payment_reference, draft.amount_minor, draft.currency, paid_time
+        return _fee_key((draft.carrier, draft.shipment_reference, draft.fee_type)), _payment_record(
+            (draft.payment_reference, draft.amount_minor, draft.currency, paid_time)
         )
     errors = ViolationCollector()
     carrier = check_carrier(draft.carrier, "carrier", errors)

@@ -313,12 +313,81 @@ def time_reader(database: Database) -> Callable[[object], datetime | None]:
     return _sqlite_time if database.is_sqlite else _aware_utc
 
 
+class _Converted(dict):
+    """Times converted by `convert`, each distinct value once (a batch's lines share many of
+    their times). A dict subclass so that a hit is a plain subscript, without a Python call."""
+
+    __slots__ = ("_convert",)
+
+    def __init__(self, convert):
+        super().__init__()
+        self[None] = None
+        self._convert = convert
+
+    def __missing__(self, value):
+        converted = self[value] = self._convert(value)
+        return converted
+
+
+class _SqliteTimeTexts(dict):
+    """Aware datetime -> the text SQLAlchemy stores for it in SQLite, each value formatted once."""
+
+    __slots__ = ()
+
+    def __init__(self):
+        super().__init__()
+        self[None] = None
+
+    def __missing__(self, value: datetime) -> str:
+        utc = value if value.tzinfo is timezone.utc else value.astimezone(timezone.utc)
+        # SQLAlchemy's own format for SQLite, a third cheaper than isoformat() and a slice.
+        text = self[value] = "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (
+            utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond
+        )
+        return text
+
+
+class _SqliteStoredTimes(dict):
+    """SQLite's stored text -> aware UTC datetime, each text parsed once; a value read is
+    written back as the text it came from (an updated row rewrites most of its times)."""
+
+    __slots__ = ("_texts",)
+
+    def __init__(self, texts: dict | None):
+        super().__init__()
+        self[None] = None
+        self._texts = texts
+
+    def __missing__(self, text: str) -> datetime:
+        value = self[text] = _sqlite_time(text)
+        if self._texts is not None and len(text) == 26:  # SQLAlchemy's format, as _SqliteTimeTexts writes it
+            self._texts[value] = text
+        return value
+
+
+def time_texts(database: Database) -> dict:
+    """A fresh cache of `time_writer`: cache[aware datetime or None] -> what the driver takes."""
+    return _SqliteTimeTexts() if database.is_sqlite else _Converted(_as_is)
+
+
+def stored_times(database: Database, texts: dict | None = None) -> dict:
+    """A fresh cache of `time_reader`: cache[what the driver returned] -> aware UTC datetime.
+    Given the `time_texts` cache of the same transaction, it fills it with what it reads."""
+    return _SqliteStoredTimes(texts) if database.is_sqlite else _Converted(_aware_utc)
+
+
 def _as_is(value):
     return value
 
 
 def _sqlite_time(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    if text is None:
+        return None
+    try:
+        # SQLite keeps UTC times as naive text: marking the text is much cheaper than .replace().
+        return datetime.fromisoformat(text + "+00:00")
+    except ValueError:
+        return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
 
 
 def _aware_utc(value: datetime | None) -> datetime | None:

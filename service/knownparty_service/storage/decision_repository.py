@@ -153,6 +153,24 @@ class SqlDecisionRepository:
         self._by_seqs = FastQuery(
             database, select(*_DECISION_COLUMNS).where(one_of(database, decisions.c.seq, "seqs"))
         )
+        latest_of_parties = (
+            select(decisions.c.party_seq, decisions.c.purpose, func.max(decisions.c.seq).label("seq"))
+            .where(decisions.c.party_seq.in_(select(parties.c.seq).where(one_of(database, parties.c.party_id, "party_ids"))))
+            .group_by(decisions.c.party_seq, decisions.c.purpose)
+            .subquery()
+        )
+        # Compiled once: it runs after every batch of fee lines or violations, next to an import
+        # whose thread it would otherwise hold up with SQLAlchemy's per-call compilation.
+        self._decided_of_parties = FastQuery(
+            database,
+            select(parties.c.party_id, decisions.c.purpose, decisions.c.high_volume)
+            .select_from(
+                latest_of_parties.join(decisions, decisions.c.seq == latest_of_parties.c.seq).join(
+                    parties, parties.c.seq == latest_of_parties.c.party_seq
+                )
+            )
+            .order_by(latest_of_parties.c.party_seq),
+        )
         vet_state_columns = (
                 parties.c.seq,
                 parties.c.kind,
@@ -429,26 +447,21 @@ class SqlDecisionRepository:
     def decided_parties(self, party_ids: set[str] | None = None) -> list[tuple[str, Purpose, bool]]:
         """(party id, purpose, high_volume of its latest decision) of the parties decided so far:
         all of them, or those of `party_ids`."""
-        if party_ids is not None and not party_ids:
-            return []
-        latest = select(decisions.c.party_seq, decisions.c.purpose, func.max(decisions.c.seq).label("seq")).group_by(
-            decisions.c.party_seq, decisions.c.purpose
+        if party_ids is not None:
+            rows = self._db.fetch_for_each(self._decided_of_parties, "party_ids", party_ids)
+            return [(r.party_id, Purpose(r.purpose), r.high_volume == "y") for r in rows]
+        latest = (
+            select(decisions.c.party_seq, decisions.c.purpose, func.max(decisions.c.seq).label("seq"))
+            .group_by(decisions.c.party_seq, decisions.c.purpose)
+            .subquery()
         )
-        found = []
-        chunks = [None] if party_ids is None else [sorted(party_ids)[i : i + 500] for i in range(0, len(party_ids), 500)]
         with self._db.reading() as conn:
-            for chunk in chunks:
-                query = latest
-                if chunk is not None:
-                    query = query.where(decisions.c.party_seq.in_(select(parties.c.seq).where(parties.c.party_id.in_(chunk))))
-                sub = query.subquery()
-                rows = conn.execute(
-                    select(parties.c.party_id, decisions.c.purpose, decisions.c.high_volume)
-                    .select_from(sub.join(decisions, decisions.c.seq == sub.c.seq).join(parties, parties.c.seq == sub.c.party_seq))
-                    .order_by(sub.c.party_seq)
-                ).all()
-                found += [(r.party_id, Purpose(r.purpose), r.high_volume == "y") for r in rows]
-        return found
+            rows = conn.execute(
+                select(parties.c.party_id, decisions.c.purpose, decisions.c.high_volume)
+                .select_from(latest.join(decisions, decisions.c.seq == latest.c.seq).join(parties, parties.c.seq == latest.c.party_seq))
+                .order_by(latest.c.party_seq)
+            ).all()
+        return [(r.party_id, Purpose(r.purpose), r.high_volume == "y") for r in rows]
 
     # -- clearances -------------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from knownparty_service.domain.payments import (
     day_number,
     difference,
     line_facts,
+    record_builder,
 )
 from knownparty_service.domain.policy import Policy
 from knownparty_service.storage.database import (
@@ -49,8 +50,8 @@ from knownparty_service.storage.database import (
     driver_rows,
     list_parameter,
     one_of,
-    time_reader,
-    time_writer,
+    stored_times,
+    time_texts,
 )
 from knownparty_service.storage.payment_tables import (
     COUNTER_COLUMNS,
@@ -97,6 +98,8 @@ def _payments_json(payments: tuple[PaymentRecord, ...]) -> str:
     ) + "]"
 
 
+_fee_line, _fee_input, _fee_key = record_builder(FeeLine), record_builder(FeeInput), record_builder(FeeKey)
+_shipment, _outcome = record_builder(ShipmentRecord), record_builder(RowOutcome)
 _FEE_TYPES = {t.value: t for t in FeeType}
 _RESOLUTIONS = {r.value: r for r in FeeResolution}
 # The stored text of each member (a dict look-up is cheaper than an enum's .value).
@@ -104,24 +107,6 @@ _FEE_TYPE_TEXT = {t: t.value for t in FeeType}
 _RESOLUTION_TEXT = {r: r.value for r in FeeResolution}
 
 
-class _TimeTexts:
-    """A batch's times as the driver takes them, each distinct time converted once (the lines of
-    a shipment share their shipment, bill and due times)."""
-
-    __slots__ = ("_convert", "_known")
-
-    def __init__(self, convert):
-        self._convert = convert
-        self._known: dict = {None: None}
-
-    def __call__(self, value):
-        found = self._known.get(value, _MISSING)
-        if found is _MISSING:
-            found = self._known[value] = self._convert(value)
-        return found
-
-
-_MISSING = object()
 _fromiso = datetime.fromisoformat
 
 
@@ -156,23 +141,92 @@ _LINE_COLUMNS = (
 )
 
 
-def _line_from_raw(raw: tuple, party_id: str, read_time) -> FeeLine:
+def _line_from_raw(raw: tuple, party_id: str, read_time: dict) -> FeeLine:
     _, line_id, _, carrier, reference, fee_type, shipment_time, currency, billed, bill_time, due_time, resolution, payments, update_time = raw
-    return FeeLine(
-        line_id,
-        party_id,
-        FeeInput(
-            FeeKey(carrier, reference, _FEE_TYPES[fee_type]),
-            read_time(shipment_time),
-            currency,
-            billed,
-            read_time(bill_time),
-            read_time(due_time),
-            _RESOLUTIONS[resolution],
-        ),
-        _payments_from(payments),
-        read_time(update_time),
+    return _fee_line(
+        (
+            line_id,
+            party_id,
+            _fee_input(
+                (
+                    _fee_key((carrier, reference, _FEE_TYPES[fee_type])),
+                    read_time[shipment_time],
+                    currency,
+                    billed,
+                    read_time[bill_time],
+                    read_time[due_time],
+                    _RESOLUTIONS[resolution],
+                )
+            ),
+            _payments_from(payments) if payments != "[]" else (),
+            read_time[update_time],
+        )
     )
+
+
+def _refusal(party_id: str, found: tuple[int, str, str] | None) -> RowRejected | None:
+    """Why rows of this shipper cannot be applied; None when they can."""
+    if found is None:
+        return missing_shipper(party_id)
+    _, kind, state = found
+    if kind != PartyKind.SHIPPER.value:
+        return RowRejected("shipper", f"parties/{party_id} is a {kind}, not a shipper", reason="NOT_A_SHIPPER")
+    if state == PartyState.ARCHIVED.value:
+        return RowRejected("shipper", f"parties/{party_id} is archived", reason="PARTY_ARCHIVED")
+    return None
+
+
+class _BucketChanges:
+    """What a batch adds to the standing buckets, summed per bucket before it is written."""
+
+    __slots__ = ("days", "amounts", "parties")
+
+    def __init__(self):
+        # (party, day) -> [shipments, *COUNTER_COLUMNS, first shipment time, last shipment time]
+        self.days: dict[tuple[int, int], list] = {}
+        # (party, day, currency) -> [billed, paid]
+        self.amounts: dict[tuple[int, int, str], list[int]] = {}
+        self.parties: set[int] = set()
+
+    def _day(self, party_seq: int, day: int) -> list:
+        totals = self.days.get((party_seq, day))
+        if totals is None:
+            totals = self.days[(party_seq, day)] = [0, 0, 0, 0, 0, None, None]
+        return totals
+
+    def add_shipment(self, party_seq: int, shipment_time: datetime) -> None:
+        totals = self._day(party_seq, day_number(shipment_time))
+        totals[0] += 1
+        if totals[5] is None or shipment_time < totals[5]:
+            totals[5] = shipment_time
+        if totals[6] is None or shipment_time > totals[6]:
+            totals[6] = shipment_time
+
+    def add_line(self, party_seq: int, day: int, counters: tuple[int, int, int, int], amounts) -> None:
+        """`counters` in the order of COUNTER_COLUMNS; `amounts` (currency, billed, paid) changes."""
+        self.parties.add(party_seq)
+        if any(counters):
+            totals = self._day(party_seq, day)
+            totals[1] += counters[0]
+            totals[2] += counters[1]
+            totals[3] += counters[2]
+            totals[4] += counters[3]
+        for currency, billed, paid in amounts:
+            totals = self.amounts.get((party_seq, day, currency))
+            if totals is None:
+                totals = self.amounts[(party_seq, day, currency)] = [0, 0]
+            totals[0] += billed
+            totals[1] += paid
+
+    def day_rows(self, write_time) -> list[tuple]:
+        """In the days upsert's parameter order (checked in SqlPaymentRepository.__init__)."""
+        return [
+            (party_seq, day, shipments_added, write_time[first], write_time[last], *counters)
+            for (party_seq, day), (shipments_added, *counters, first, last) in self.days.items()
+        ]
+
+    def amount_rows(self) -> list[tuple]:
+        return [(party_seq, day, currency, billed, paid) for (party_seq, day, currency), (billed, paid) in self.amounts.items()]
 
 
 def _retryable(exc: DBAPIError) -> bool:
@@ -213,7 +267,6 @@ class SqlPaymentRepository:
         assert self._upsert_days.order == ["party_seq", "day", "shipments", "first_shipment_time", "last_shipment_time", *COUNTER_COLUMNS]
         assert self._upsert_amounts.order == ["party_seq", "day", "currency", "billed_minor", "paid_minor"]
         self._bump_heads = BulkStatement(database, self._heads_upsert(), {})
-        self._read_time, self._write_time = time_reader(database), time_writer(database)
         self._shipments_of = FastQuery(
             database,
             select(shipments.c.carrier, shipments.c.shipment_reference, shipments.c.party_seq, shipments.c.shipment_time)
@@ -254,52 +307,53 @@ class SqlPaymentRepository:
 
     def _apply(self, conn: Connection, rows: list[LedgerRow], policy: Policy, now: datetime) -> list[RowOutcome]:
         rules = policy.repeat_customer
-        shippers = self._shippers(conn, {r.shipper_id for r in rows})
+        shipper_ids = {r.shipper_id for r in rows}
+        shippers = self._shippers(conn, shipper_ids)
+        refused = {party_id: _refusal(party_id, shippers.get(party_id)) for party_id in shipper_ids}
         party_ids = {seq: pid for pid, (seq, _, _) in shippers.items()}
-        carriers_refs = sorted(
-            {(r.fee.key.carrier if r.fee else r.payment[0].carrier, r.fee.key.shipment_reference if r.fee else r.payment[0].shipment_reference) for r in rows}
-        )
-        stored_shipments = self._load_shipments(conn, carriers_refs, party_ids)
-        stored_lines = self._load_lines(conn, carriers_refs, party_ids)
+        # (carrier, shipment reference) of every row: a FeeKey's first two fields.
+        carriers_refs = sorted({(r.fee.key if r.fee is not None else r.payment[0])[:2] for r in rows})
+        write_time = time_texts(self._db)
+        read_time = stored_times(self._db, write_time)
+        stored_shipments = self._load_shipments(conn, carriers_refs, party_ids, read_time)
+        stored_lines = self._load_lines(conn, carriers_refs, party_ids, read_time)
 
         current: dict[FeeKey, FeeLine] = {k: line for k, (_, line) in stored_lines.items()}
         new_shipments: dict[tuple[str, str], ShipmentRecord] = {}
         touched: dict[FeeKey, None] = {}  # ordered, so writes go out in row order
         outcomes: list[RowOutcome] = []
-        checked: set[str] = set()
         for row in rows:
-            try:
-                if row.shipper_id not in checked:
-                    self._check_shipper(row, shippers)
-                    checked.add(row.shipper_id)
-                fee = row.fee
-                if fee is not None:
-                    key = fee.key
-                    ship_key = (key.carrier, key.shipment_reference)
-                    shipment = stored_shipments.get(ship_key) or new_shipments.get(ship_key)
-                    decided = decide_fee(row, current.get(key), shipment, now)
-                    if shipment is None:
-                        new_shipments[ship_key] = ShipmentRecord(row.shipper_id, fee.shipment_time)
-                    status = "fee"
-                else:
-                    key = row.payment[0]
-                    decided = decide_payment(row, current.get(key), now)
-                    status = "payment"
-            except RowRejected as rejection:
-                outcomes.append(RowOutcome(row.line, "rejected", None, rejection))
-                continue
-            if decided is None:
-                outcomes.append(RowOutcome(row.line, "unchanged", current[key], None))
-                continue
-            current[key] = decided
-            touched[key] = None
-            outcomes.append(RowOutcome(row.line, status, decided, None))
+            rejection = refused[row.shipper_id]
+            if rejection is None:
+                try:
+                    fee = row.fee
+                    if fee is not None:
+                        key = fee.key
+                        ship_key = key[:2]
+                        shipment = stored_shipments.get(ship_key) or new_shipments.get(ship_key)
+                        decided = decide_fee(row, current.get(key), shipment, now)
+                        if shipment is None:
+                            new_shipments[ship_key] = _shipment((row.shipper_id, fee.shipment_time))
+                        status = "fee"
+                    else:
+                        key = row.payment[0]
+                        decided = decide_payment(row, current.get(key), now)
+                        status = "payment"
+                except RowRejected as rejected:
+                    rejection = rejected
+            if rejection is not None:
+                outcomes.append(_outcome((row.line, "rejected", None, rejection)))
+            elif decided is None:
+                outcomes.append(_outcome((row.line, "unchanged", current[key], None)))
+            else:
+                current[key] = touched[key] = decided
+                outcomes.append(_outcome((row.line, status, decided, None)))
 
-        facts = {key: line_facts(current[key], rules) for key in touched}
-        write_time = _TimeTexts(self._write_time)
-        self._write_shipments(conn, new_shipments, shippers, write_time)
-        self._write_lines(conn, touched, current, stored_lines, shippers, facts, write_time(now), write_time)
-        self._write_buckets(conn, touched, current, stored_lines, new_shipments, shippers, facts, rules, write_time)
+        seq_of = {party_id: seq for party_id, (seq, _, _) in shippers.items()}
+        buckets = _BucketChanges()
+        self._write_shipments(conn, new_shipments, seq_of, write_time, buckets)
+        self._write_lines(conn, touched, stored_lines, seq_of, rules, write_time, write_time[now], buckets)
+        self._write_buckets(conn, buckets, write_time)
         return outcomes
 
     def _shippers(self, conn: Connection, party_ids: set[str]) -> dict[str, tuple[int, str, str]]:
@@ -312,31 +366,18 @@ class SqlPaymentRepository:
                 found[party_id] = (seq, kind, state)
         return found
 
-    @staticmethod
-    def _check_shipper(row: LedgerRow, shippers: dict[str, tuple[int, str, str]]) -> None:
-        found = shippers.get(row.shipper_id)
-        if found is None:
-            raise missing_shipper(row.shipper_id)
-        _, kind, state = found
-        if kind != PartyKind.SHIPPER.value:
-            raise RowRejected("shipper", f"parties/{row.shipper_id} is a {kind}, not a shipper", reason="NOT_A_SHIPPER")
-        if state == PartyState.ARCHIVED.value:
-            raise RowRejected("shipper", f"parties/{row.shipper_id} is archived", reason="PARTY_ARCHIVED")
-
-    def _load_shipments(self, conn, keys, party_ids) -> dict[tuple[str, str], ShipmentRecord]:
+    def _load_shipments(self, conn, keys, party_ids, read_time) -> dict[tuple[str, str], ShipmentRecord]:
         found = {}
-        read_time = self._read_time
         for carrier, references in self._by_carrier(keys):
             for carrier_, reference, party_seq, shipment_time in driver_rows(
                 conn, self._shipments_of, {"carrier": carrier, "refs": references}
             ):
                 party_id = party_ids.get(party_seq) or self._party_id(conn, party_seq)
-                found[(carrier_, reference)] = ShipmentRecord(party_id, read_time(shipment_time))
+                found[(carrier_, reference)] = _shipment((party_id, read_time[shipment_time]))
         return found
 
-    def _load_lines(self, conn, keys, party_ids) -> dict[FeeKey, tuple[int, FeeLine]]:
+    def _load_lines(self, conn, keys, party_ids, read_time) -> dict[FeeKey, tuple[int, FeeLine]]:
         found = {}
-        read_time = self._read_time
         for carrier, references in self._by_carrier(keys):
             for raw in driver_rows(conn, self._lines_of, {"carrier": carrier, "refs": references}):
                 party_seq = raw[2]
@@ -359,100 +400,59 @@ class SqlPaymentRepository:
     def _party_id(conn: Connection, seq: int) -> str:
         return conn.scalar(select(parties.c.party_id).where(parties.c.seq == seq))
 
-    def _write_shipments(self, conn, new_shipments, shippers, write_time) -> None:
-        self._insert_shipments.run_tuples(
-            conn,
-            [
-                (carrier, reference, shippers[record.party_id][0], write_time(record.shipment_time))
-                for (carrier, reference), record in new_shipments.items()
-            ],
-        )
+    def _write_shipments(self, conn, new_shipments, seq_of, write_time, buckets: "_BucketChanges") -> None:
+        inserted = []
+        for (carrier, reference), record in new_shipments.items():
+            party_seq = seq_of[record.party_id]
+            inserted.append((carrier, reference, party_seq, write_time[record.shipment_time]))
+            buckets.add_shipment(party_seq, record.shipment_time)
+        self._insert_shipments.run_tuples(conn, inserted)
 
-    def _write_lines(self, conn, touched, current, stored, shippers, facts, written_now, write_time) -> None:
+    def _write_lines(self, conn, touched, stored, seq_of, rules, write_time, written_now, buckets: "_BucketChanges") -> None:
+        """Inserts the new lines, updates the changed ones, and adds to `buckets` what each
+        change makes to its shipment day (the whole line when new, the difference otherwise)."""
         inserts, updates = [], []
-        for key in touched:
-            line = current[key]
+        for key, line in touched.items():
             bill = line.bill
-            settled, is_open, share = facts[key]
+            settled, is_open, share = line_facts(line, rules)
+            party_seq = seq_of[line.party_id]
             values = (
                 bill.currency,
                 bill.billed_minor,
-                write_time(bill.bill_time),
-                write_time(bill.due_time),
+                write_time[bill.bill_time],
+                write_time[bill.due_time],
                 _RESOLUTION_TEXT[bill.resolution],
                 share.paid_minor,
                 _payments_json(line.payments),
-                write_time(settled),
+                write_time[settled],
                 is_open,
-                write_time(share.default_time),
+                write_time[share.default_time],
                 written_now,
             )
             found = stored.get(key)
-            if found is not None:
-                updates.append((*values, found[0]))
-            else:
+            if found is None:
                 inserts.append(
                     (
                         line.line_id,
-                        shippers[line.party_id][0],
+                        party_seq,
                         key.carrier,
                         key.shipment_reference,
                         _FEE_TYPE_TEXT[key.fee_type],
-                        write_time(bill.shipment_time),
+                        write_time[bill.shipment_time],
                         *values,
                     )
                 )
+                buckets.add_line(party_seq, share.day, share.counters, ((share.currency, share.billed_minor, share.paid_minor),))
+            else:
+                updates.append((*values, found[0]))
+                buckets.add_line(party_seq, share.day, *difference(line_facts(found[1], rules).contribution, share))
         self._insert_lines.run_tuples(conn, inserts)
         self._update_lines.run_tuples(conn, updates)
 
-    def _write_buckets(self, conn, touched, current, stored, new_shipments, shippers, facts, rules, write_time) -> None:
-        # (party, day) -> [shipments, *COUNTER_NAMES], and their shipment times.
-        day_changes: dict[tuple[int, int], list[int]] = {}
-        first_last: dict[tuple[int, int], list[datetime]] = defaultdict(list)
-        amount_changes: dict[tuple[int, int, str], list[int]] = {}
-        parties_touched: set[int] = set()
-        for record in new_shipments.values():
-            bucket = (shippers[record.party_id][0], day_number(record.shipment_time))
-            day_changes.setdefault(bucket, [0, 0, 0, 0, 0])[0] += 1
-            first_last[bucket].append(record.shipment_time)
-        for key in touched:
-            new = facts[key][2]
-            party_seq = shippers[current[key].party_id][0]
-            parties_touched.add(party_seq)
-            found = stored.get(key)
-            if found is None:
-                counters, amounts = new.counters, ((new.currency, new.billed_minor, new.paid_minor),)
-            else:
-                counters, amounts = difference(line_facts(found[1], rules)[2], new)
-            if any(counters):
-                totals = day_changes.get((party_seq, new.day))
-                if totals is None:
-                    totals = day_changes[(party_seq, new.day)] = [0, 0, 0, 0, 0]
-                totals[1] += counters[0]
-                totals[2] += counters[1]
-                totals[3] += counters[2]
-                totals[4] += counters[3]
-            for currency, billed, paid in amounts:
-                totals = amount_changes.get((party_seq, new.day, currency))
-                if totals is None:
-                    totals = amount_changes[(party_seq, new.day, currency)] = [0, 0]
-                totals[0] += billed
-                totals[1] += paid
-        self._upsert_days.run_tuples(conn, self._day_rows(day_changes, first_last, write_time))
-        self._upsert_amounts.run_tuples(
-            conn, [(p, d, c, b, pd) for (p, d, c), (b, pd) in amount_changes.items()]
-        )
-        self._bump_heads.run(conn, [{"party_seq": p, "version": 1} for p in sorted(parties_touched)])
-
-    @staticmethod
-    def _day_rows(day_changes, first_last, write_time) -> list[tuple]:
-        """In the upsert's parameter order (checked in __init__)."""
-        rows = []
-        for (party_seq, day), (shipments_added, *counters) in day_changes.items():
-            times = first_last.get((party_seq, day))
-            first, last = (write_time(min(times)), write_time(max(times))) if times else (None, None)
-            rows.append((party_seq, day, shipments_added, first, last, *counters))
-        return rows
+    def _write_buckets(self, conn, buckets: "_BucketChanges", write_time) -> None:
+        self._upsert_days.run_tuples(conn, buckets.day_rows(write_time))
+        self._upsert_amounts.run_tuples(conn, buckets.amount_rows())
+        self._bump_heads.run(conn, [{"party_seq": p, "version": 1} for p in sorted(buckets.parties)])
 
     def _days_upsert(self):
         statement = self._insert(standing_days).values({c.name: bindparam(c.name) for c in standing_days.columns})
@@ -565,7 +565,8 @@ class SqlPaymentRepository:
         return version, (totals, open_lines, _utc(last_default))
 
     def ledger_of(self, party_id: str) -> tuple[list[FeeLine], list[datetime]]:
-        """Every fee line and shipment time of a shipper: for recomputation and its tests."""
+        """Every fee line and shipment time of a shipper: for recomputation and its tests (the
+        shipments are scanned: they have no index by shipper)."""
         with self._db.snapshot() as conn:
             seq = conn.scalar(select(parties.c.seq).where(parties.c.party_id == party_id))
             lines = [_line_from(r, party_id) for r in conn.execute(select(fee_lines).where(fee_lines.c.party_seq == seq))]
@@ -594,24 +595,15 @@ class SqlPaymentRepository:
         rules = policy.repeat_customer
         conn.execute(delete(standing_days))
         conn.execute(delete(standing_amounts))
-        day_changes: dict[tuple[int, int], list[int]] = {}
-        first_last: dict[tuple[int, int], list[datetime]] = defaultdict(list)
+        buckets = _BucketChanges()
         for row in conn.execute(select(shipments.c.party_seq, shipments.c.shipment_time)):
-            bucket = (row.party_seq, day_number(row.shipment_time))
-            day_changes.setdefault(bucket, [0, 0, 0, 0, 0])[0] += 1
-            first_last[bucket].append(row.shipment_time)
-        amount_changes: dict[tuple[int, int, str], list[int]] = {}
+            buckets.add_shipment(row.party_seq, row.shipment_time)
         updates = []
         for row in conn.execute(select(fee_lines)).all():
             line = _line_from(row, "")
             facts = line_facts(line, rules)
             share = facts.contribution
-            totals = day_changes.setdefault((row.party_seq, share.day), [0, 0, 0, 0, 0])
-            for i, value in enumerate(share.counters, start=1):
-                totals[i] += value
-            amounts = amount_changes.setdefault((row.party_seq, share.day, share.currency), [0, 0])
-            amounts[0] += share.billed_minor
-            amounts[1] += share.paid_minor
+            buckets.add_line(row.party_seq, share.day, share.counters, ((share.currency, share.billed_minor, share.paid_minor),))
             updates.append(
                 {
                     "target_seq": row.seq,
@@ -627,8 +619,8 @@ class SqlPaymentRepository:
                 .values({c: bindparam(c) for c in ("settle_time", "is_open", "default_time")}),
                 chunk,
             )
-        self._upsert_days.run_tuples(conn, self._day_rows(day_changes, first_last, _TimeTexts(self._write_time)))
-        self._upsert_amounts.run_tuples(conn, [(p, d, c, b, pd) for (p, d, c), (b, pd) in amount_changes.items()])
+        self._upsert_days.run_tuples(conn, buckets.day_rows(time_texts(self._db)))
+        self._upsert_amounts.run_tuples(conn, buckets.amount_rows())
         # Every cached standing was computed under the old rules.
         conn.execute(update(ledger_heads).values(version=ledger_heads.c.version + 1))
 

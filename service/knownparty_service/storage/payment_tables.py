@@ -13,7 +13,7 @@ shipments = Table(
     Column("shipment_reference", String(100), primary_key=True),
     Column("party_seq", SurrogateKey, ForeignKey("parties.seq"), nullable=False),
     Column("shipment_time", UtcDateTime, nullable=False),
-    Index("ix_shipments_party", "party_seq", "shipment_time"),
+    # No index by shipper: shipments are found by their key (migration 0009).
 )
 
 fee_lines = Table(
