@@ -214,3 +214,41 @@ def test_import_stream_needs_a_header(client):
     with pytest.raises(errors.InvalidArgument) as caught:
         client.import_payments("not a carrier!", [])
     assert {v.field for v in caught.value.field_violations} == {"header.carrier"}
+
+
+@pytest.mark.parametrize("bad_message", ["second header", "oversized batch"])
+def test_a_bad_message_mid_stream_is_refused_and_the_batches_before_it_stay_applied(
+    target, admin_metadata, client, shipper, bad_message
+):
+    import grpc
+    from google.rpc import error_details_pb2
+    from grpc_status import rpc_status
+
+    from knownparty_client._generated import payment_pb2_grpc
+
+    def batch(*shipments: str) -> types.ImportPaymentsRequest:
+        return types.ImportPaymentsRequest(
+            batch=types.ImportPaymentsBatch(
+                rows=[types.ImportPaymentsRow(line=i + 2, shipper=shipper, fee_line=fee_line(s, 30)) for i, s in enumerate(shipments)]
+            )
+        )
+
+    if bad_message == "second header":
+        bad = types.ImportPaymentsRequest(header=types.ImportPaymentsHeader(carrier="UPS"))
+        field = "header"
+    else:
+        bad = batch(*[f"BIG{i}" for i in range(5001)])
+        field = "batch.rows"
+    # All sent at once: the server reads ahead and may take the good batches and the bad message
+    # together; the good ones are applied all the same.
+    stream = [types.ImportPaymentsRequest(header=types.ImportPaymentsHeader(carrier="UPS")), batch("G1", "G2"), batch("G3"), bad, batch("AFTER")]
+    with grpc.insecure_channel(target) as channel:
+        with pytest.raises(grpc.RpcError) as caught:
+            payment_pb2_grpc.PaymentServiceStub(channel).ImportPayments(iter(stream), metadata=admin_metadata, timeout=30)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    status = rpc_status.from_call(caught.value)
+    request = error_details_pb2.BadRequest()
+    assert any(d.Unpack(request) for d in status.details if d.Is(error_details_pb2.BadRequest.DESCRIPTOR))
+    assert [v.field for v in request.field_violations] == [field]
+    stored = sorted(line.shipment_reference for line in client.list_fee_lines(shipper))
+    assert stored == ["G1", "G2", "G3"]
