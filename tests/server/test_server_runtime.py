@@ -167,3 +167,26 @@ def test_serve_refuses_a_taken_port_in_one_line(tmp_path, server):
     assert finished.returncode == 2
     assert f"listen 127.0.0.1:{server.port}: cannot listen there" in finished.stderr
     assert "Traceback" not in finished.stderr and "RuntimeError" not in finished.stderr
+
+
+def test_a_second_server_on_the_same_sqlite_file_is_refused_in_one_line(tmp_path):
+    """A server alone on its SQLite file trusts what it wrote (standing reads need no query), so
+    another server on that file is refused, once the first has had its grace time to stop."""
+    from knownparty_service.api.server import create_server
+    from knownparty_service.settings import Settings
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    running = create_server(Settings(database_url=url, listen="127.0.0.1:0", metrics_listen=""))
+    try:
+        assert running.database.sole_writer
+        env = {**os.environ, "KNOWNPARTY_LISTEN": "127.0.0.1:0", "KNOWNPARTY_METRICS_LISTEN": "", "KNOWNPARTY_SHUTDOWN_GRACE_SECONDS": "0"}
+        command = [sys.executable, "-m", "knownparty_client.cli", "serve", "--db", url]
+        finished = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert finished.returncode == 2
+        assert "another knownparty server uses" in finished.stderr and "PostgreSQL for several servers" in finished.stderr
+        assert "Traceback" not in finished.stderr
+    finally:
+        running.stop(grace=0)
+    # Stopped: the file is free for the next server.
+    again = create_server(Settings(database_url=url, listen="127.0.0.1:0", metrics_listen=""))
+    again.stop(grace=0)

@@ -224,3 +224,44 @@ def test_a_kept_standing_turns_overdue_when_a_deadline_passes(ledger_setup):
     # A payment changes the ledger version, so the kept standing is not used either.
     ledger.record_payment(shipper, payment("DUE", FeeType.DUTY, "P-DUE", 7_000, NOW - timedelta(days=1)))
     assert ledger.standing(shipper, now=deadline + timedelta(seconds=2)).overdue == {}
+
+
+def test_a_sole_writer_reads_a_standing_without_a_query_until_it_writes_that_ledger(ledger_setup, monkeypatch):
+    database, repository, ledger, shippers = ledger_setup
+    database.sole_writer = True
+    first, second = shippers[0], shippers[1]
+    ledger.record_fee(f"parties/{first}", fee("SOLE-1", FeeType.DUTY, NOW - timedelta(days=40), 1000))
+    ledger.record_fee(f"parties/{second}", fee("SOLE-2", FeeType.DUTY, NOW - timedelta(days=40), 500))
+    assert ledger.standing(f"parties/{first}").billed == {"USD": 1000}
+    assert ledger.standing(f"parties/{second}").billed == {"USD": 500}
+
+    queries = []
+    fetch_one = database.fetch_one
+    monkeypatch.setattr(database, "fetch_one", lambda *args: queries.append(args) or fetch_one(*args))
+    assert ledger.standing(f"parties/{first}").billed == {"USD": 1000}
+    assert queries == []  # nothing written since: no query
+
+    ledger.record_fee(f"parties/{first}", fee("SOLE-3", FeeType.TAX, NOW - timedelta(days=39), 250))
+    assert ledger.standing(f"parties/{first}").billed == {"USD": 1250}
+    assert len(queries) == 1  # its ledger changed: read again
+    assert ledger.standing(f"parties/{second}").billed == {"USD": 500}
+    assert len(queries) == 1  # the other shipper's standing still holds
+
+    # Not the only writer (PostgreSQL replicas, workers): every read asks the database.
+    database.sole_writer = False
+    assert ledger.standing(f"parties/{second}").billed == {"USD": 500}
+    assert len(queries) == 2
+
+
+def test_a_standing_read_while_a_write_commits_is_not_kept_past_it(ledger_setup):
+    """A reader that began before a write committed puts what it read in the cache after the
+    write: it carries the stamp from before the write, so the sole writer does not trust it."""
+    database, repository, ledger, shippers = ledger_setup
+    database.sole_writer = True
+    shipper = shippers[0]
+    ledger.record_fee(f"parties/{shipper}", fee("RACE-1", FeeType.DUTY, NOW - timedelta(days=40), 1000))
+    assert ledger.standing(f"parties/{shipper}").billed == {"USD": 1000}
+    read_before_the_write = repository._standing_cache[shipper]
+    ledger.record_fee(f"parties/{shipper}", fee("RACE-2", FeeType.DUTY, NOW - timedelta(days=39), 1000))
+    repository._standing_cache.put(shipper, read_before_the_write)  # the slow reader stores it now
+    assert ledger.standing(f"parties/{shipper}").billed == {"USD": 2000}

@@ -51,6 +51,7 @@ from knownparty_service.domain.watchlists.screener import Screener
 from knownparty_service.domain.watchlists.screening import ScreeningIndex, ScreeningQuery
 from knownparty_service.domain.violation_registry import ViolationRegistry
 from knownparty_service.settings import Settings
+from knownparty_service.storage.server_claim import DatabaseClaimed, ServerClaim, claim_sqlite_database
 from knownparty_service.storage.database import Database
 from knownparty_service.storage.access_repository import SqlAccessRepository
 from knownparty_service.storage.decision_repository import PolicyConflict, SqlDecisionRepository
@@ -90,6 +91,8 @@ class RunningServer:
     draining: DrainingInterceptor | None = None
     # The RPC threads: gRPC does not shut down a pool it was given.
     executor: futures.ThreadPoolExecutor | None = None
+    # This server's claim on its SQLite file (storage/server_claim.py).
+    claim: ServerClaim | None = None
 
     @property
     def metrics_port(self) -> int | None:
@@ -153,6 +156,8 @@ class RunningServer:
         if self.metrics_endpoint is not None:
             self.metrics_endpoint.stop()
         self.database.dispose()
+        if self.claim is not None:
+            self.claim.release()
 
 
 def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
@@ -271,6 +276,18 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
         reevaluator.stop()
         database.dispose()
         raise PolicyError(f"listen {settings.listen}: cannot listen there (the port is taken, or the address is not this host's)")
+    try:
+        # The workers of one server share the file; a server alone may trust what it wrote itself.
+        claim = claim_sqlite_database(
+            settings.database_url, alone=settings.workers == 1, wait_seconds=settings.shutdown_grace_seconds + 1
+        )
+    except DatabaseClaimed as exc:
+        server.stop(0)
+        keeper.stop()
+        reevaluator.stop()
+        database.dispose()
+        raise PolicyError(str(exc)) from None
+    database.sole_writer = claim.exclusive if claim is not None else database.is_sqlite
     server.start()
     running = RunningServer(
         server,
@@ -284,6 +301,7 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
         metrics,
         draining=draining,
         executor=executor,
+        claim=claim,
     )
     running.set_serving(True)
     running.watch_database(settings.database_check_seconds)

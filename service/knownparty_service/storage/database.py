@@ -78,6 +78,9 @@ class Database:
         self.url = url
         self.engine = engine or create_database_engine(url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        # True once this process is known to be the database's only writer (a server alone on
+        # its SQLite file, storage/server_claim.py): what it wrote itself is then all there is.
+        self.sole_writer = False
         self._thread_connections = threading.local()
         self._read_connections: list = []
         self._read_connections_lock = threading.Lock()

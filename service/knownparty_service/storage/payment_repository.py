@@ -8,6 +8,7 @@ writers never lose an update.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections import Counter, defaultdict
@@ -287,7 +288,11 @@ class SqlPaymentRepository:
         )
         # Standing inputs by party id, with the (ledger version, first day) they were read at: exact
         # while those hold; one entry a shipper, so steady writes do not fill it with old versions.
+        # Each also carries the stamp of this process's last write to that ledger (_note_written).
         self._standing_cache: BoundedCache = BoundedCache(_STANDING_CACHE_SIZE)
+        self._stamps = itertools.count(1)
+        self._written: dict[str, int] = {}
+        self._epoch = 0  # a new stamp after a policy change rebuilt every shipper's buckets
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -295,7 +300,9 @@ class SqlPaymentRepository:
         for attempt in range(_RETRIES):
             try:
                 with self._db.writing() as conn:
-                    return self._apply(conn, rows, policy, now)
+                    outcomes, written = self._apply(conn, rows, policy, now)
+                self._note_written(written)
+                return outcomes
             except IntegrityError:
                 # A concurrent batch created the same shipment or line first: read it and retry.
                 if attempt == _RETRIES - 1:
@@ -305,7 +312,14 @@ class SqlPaymentRepository:
                     raise
         raise AssertionError("unreachable")
 
-    def _apply(self, conn: Connection, rows: list[LedgerRow], policy: Policy, now: datetime) -> list[RowOutcome]:
+    def _note_written(self, party_ids) -> None:
+        """After a commit: what was computed from these shippers' ledgers before it is out of date.
+        Each gets a new stamp, never one a reader may have seen (a shared counter, not += 1)."""
+        for party_id in party_ids:
+            self._written[party_id] = next(self._stamps)
+
+    def _apply(self, conn: Connection, rows: list[LedgerRow], policy: Policy, now: datetime):
+        """(outcome of each row, ids of the shippers whose ledger it changed)."""
         rules = policy.repeat_customer
         shipper_ids = {r.shipper_id for r in rows}
         shippers = self._shippers(conn, shipper_ids)
@@ -354,7 +368,7 @@ class SqlPaymentRepository:
         self._write_shipments(conn, new_shipments, seq_of, write_time, buckets)
         self._write_lines(conn, touched, stored_lines, seq_of, rules, write_time, write_time[now], buckets)
         self._write_buckets(conn, buckets, write_time)
-        return outcomes
+        return outcomes, {line.party_id for line in touched.values()}
 
     def _shippers(self, conn: Connection, party_ids: set[str]) -> dict[str, tuple[int, str, str]]:
         found = {}
@@ -503,16 +517,24 @@ class SqlPaymentRepository:
 
     def standing_inputs(self, party_id: str, first_day: int):
         """(ledger version, inputs) of the standing: one indexed row read when nothing changed
-        since last time. The version changes with every write to the shipper's ledger."""
+        since last time (the version changes with every write to the shipper's ledger), and no
+        read at all on a database this process alone writes, until it writes that ledger."""
+        # Taken before anything is read: an entry read before a write commits carries the stamp
+        # from before it, which that write replaces.
+        written = (self._epoch, self._written.get(party_id, 0))
+        cached = self._standing_cache.get(party_id)
+        if cached is not None and self._db.sole_writer and cached[2] == written and cached[0][1] == first_day:
+            return cached[0][0], cached[1]
         head = self._db.fetch_one(self._head, {"party_id": party_id})
         if head is None:
             return None
         version = head.version or 0
-        cached = self._standing_cache.get(party_id)
         if cached is not None and cached[0] == (version, first_day):
+            if cached[2] != written:
+                self._standing_cache.put(party_id, (cached[0], cached[1], written))
             return version, cached[1]
         version, inputs = self._read_standing_inputs(head.seq, first_day)
-        self._standing_cache.put(party_id, ((version, first_day), inputs))
+        self._standing_cache.put(party_id, ((version, first_day), inputs, written))
         return version, inputs
 
     def _read_standing_inputs(self, seq: int, first_day: int):
@@ -589,7 +611,8 @@ class SqlPaymentRepository:
             self._rebuild(conn, policy)
             conn.execute(delete(standing_meta).where(standing_meta.c.name == _POLICY_KEY))
             conn.execute(insert(standing_meta).values(name=_POLICY_KEY, value=policy.fingerprint))
-            return True
+        self._epoch = next(self._stamps)
+        return True
 
     def _rebuild(self, conn: Connection, policy: Policy) -> None:
         rules = policy.repeat_customer
