@@ -318,65 +318,34 @@ def time_reader(database: Database) -> Callable[[object], datetime | None]:
 
 class _Converted(dict):
     """Times converted by `convert`, each distinct value once (a batch's lines share many of
-    their times). A dict subclass so that a hit is a plain subscript, without a Python call."""
+    their times). A dict subclass so that a hit is a plain subscript, without a Python call.
+    Given `back`, the cache of the other direction, it teaches it each value's way back: a time
+    read is written back as what it came from (an updated row rewrites most of its times)."""
 
-    __slots__ = ("_convert",)
+    __slots__ = ("_convert", "_back")
 
-    def __init__(self, convert):
+    def __init__(self, convert, back: dict | None = None):
         super().__init__()
         self[None] = None
         self._convert = convert
+        self._back = back
 
     def __missing__(self, value):
         converted = self[value] = self._convert(value)
+        if self._back is not None:
+            self._back[converted] = value
         return converted
-
-
-class _SqliteTimeTexts(dict):
-    """Aware datetime -> the text SQLAlchemy stores for it in SQLite, each value formatted once."""
-
-    __slots__ = ()
-
-    def __init__(self):
-        super().__init__()
-        self[None] = None
-
-    def __missing__(self, value: datetime) -> str:
-        utc = value if value.tzinfo is timezone.utc else value.astimezone(timezone.utc)
-        # SQLAlchemy's own format for SQLite, a third cheaper than isoformat() and a slice.
-        text = self[value] = "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (
-            utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond
-        )
-        return text
-
-
-class _SqliteStoredTimes(dict):
-    """SQLite's stored text -> aware UTC datetime, each text parsed once; a value read is
-    written back as the text it came from (an updated row rewrites most of its times)."""
-
-    __slots__ = ("_texts",)
-
-    def __init__(self, texts: dict | None):
-        super().__init__()
-        self[None] = None
-        self._texts = texts
-
-    def __missing__(self, text: str) -> datetime:
-        value = self[text] = _sqlite_time(text)
-        if self._texts is not None and len(text) == 26:  # SQLAlchemy's format, as _SqliteTimeTexts writes it
-            self._texts[value] = text
-        return value
 
 
 def time_texts(database: Database) -> dict:
     """A fresh cache of `time_writer`: cache[aware datetime or None] -> what the driver takes."""
-    return _SqliteTimeTexts() if database.is_sqlite else _Converted(_as_is)
+    return _Converted(time_writer(database))
 
 
 def stored_times(database: Database, texts: dict | None = None) -> dict:
     """A fresh cache of `time_reader`: cache[what the driver returned] -> aware UTC datetime.
     Given the `time_texts` cache of the same transaction, it fills it with what it reads."""
-    return _SqliteStoredTimes(texts) if database.is_sqlite else _Converted(_aware_utc)
+    return _Converted(time_reader(database), texts)
 
 
 def _as_is(value):
@@ -426,6 +395,9 @@ def driver_rows(connection: Connection, query: "FastQuery", values: dict) -> lis
 def _sqlite_utc_text(value: datetime | None) -> str | None:
     if value is None:
         return None
-    if value.utcoffset() != _ZERO:
+    if value.tzinfo is not timezone.utc:
         value = value.astimezone(timezone.utc)
-    return value.isoformat(" ", "microseconds")[:26]
+    # SQLAlchemy's own format for SQLite, a third cheaper than isoformat() and a slice.
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (
+        value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond
+    )

@@ -96,6 +96,20 @@ _CLEARANCE_FROM = match_clearances.join(parties, parties.c.seq == match_clearanc
 _DECODED_CACHE_SIZE = 200_000
 
 
+def _decided_parties_query(which=None):
+    """(party id, purpose, high_volume) of the latest decision of each party and purpose: of the
+    parties `which` selects (a condition on decisions), or of all."""
+    latest = select(decisions.c.party_seq, decisions.c.purpose, func.max(decisions.c.seq).label("seq"))
+    if which is not None:
+        latest = latest.where(which)
+    latest = latest.group_by(decisions.c.party_seq, decisions.c.purpose).subquery()
+    return (
+        select(parties.c.party_id, decisions.c.purpose, decisions.c.high_volume)
+        .select_from(latest.join(decisions, decisions.c.seq == latest.c.seq).join(parties, parties.c.seq == latest.c.party_seq))
+        .order_by(latest.c.party_seq)
+    )
+
+
 class SqlDecisionRepository:
     def __init__(self, database: Database):
         self._db = database
@@ -153,23 +167,11 @@ class SqlDecisionRepository:
         self._by_seqs = FastQuery(
             database, select(*_DECISION_COLUMNS).where(one_of(database, decisions.c.seq, "seqs"))
         )
-        latest_of_parties = (
-            select(decisions.c.party_seq, decisions.c.purpose, func.max(decisions.c.seq).label("seq"))
-            .where(decisions.c.party_seq.in_(select(parties.c.seq).where(one_of(database, parties.c.party_id, "party_ids"))))
-            .group_by(decisions.c.party_seq, decisions.c.purpose)
-            .subquery()
-        )
         # Compiled once: it runs after every batch of fee lines or violations, next to an import
         # whose thread it would otherwise hold up with SQLAlchemy's per-call compilation.
         self._decided_of_parties = FastQuery(
             database,
-            select(parties.c.party_id, decisions.c.purpose, decisions.c.high_volume)
-            .select_from(
-                latest_of_parties.join(decisions, decisions.c.seq == latest_of_parties.c.seq).join(
-                    parties, parties.c.seq == latest_of_parties.c.party_seq
-                )
-            )
-            .order_by(latest_of_parties.c.party_seq),
+            _decided_parties_query(decisions.c.party_seq.in_(select(parties.c.seq).where(one_of(database, parties.c.party_id, "party_ids")))),
         )
         vet_state_columns = (
                 parties.c.seq,
@@ -449,18 +451,9 @@ class SqlDecisionRepository:
         all of them, or those of `party_ids`."""
         if party_ids is not None:
             rows = self._db.fetch_for_each(self._decided_of_parties, "party_ids", party_ids)
-            return [(r.party_id, Purpose(r.purpose), r.high_volume == "y") for r in rows]
-        latest = (
-            select(decisions.c.party_seq, decisions.c.purpose, func.max(decisions.c.seq).label("seq"))
-            .group_by(decisions.c.party_seq, decisions.c.purpose)
-            .subquery()
-        )
-        with self._db.reading() as conn:
-            rows = conn.execute(
-                select(parties.c.party_id, decisions.c.purpose, decisions.c.high_volume)
-                .select_from(latest.join(decisions, decisions.c.seq == latest.c.seq).join(parties, parties.c.seq == latest.c.party_seq))
-                .order_by(latest.c.party_seq)
-            ).all()
+        else:
+            with self._db.reading() as conn:
+                rows = conn.execute(_decided_parties_query()).all()
         return [(r.party_id, Purpose(r.purpose), r.high_volume == "y") for r in rows]
 
     # -- clearances -------------------------------------------------------------------------------
