@@ -6,9 +6,12 @@ from __future__ import annotations
 import dataclasses
 import random
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from knownparty_service.domain.parties import Address, PartyFields, PartyKind
 from knownparty_service.domain.party_registry import PartyRegistry
@@ -17,11 +20,13 @@ from knownparty_service.domain.payment_rules import FeeDraft, PaymentDraft
 from knownparty_service.domain.payments import FeeResolution, FeeType, recompute_window, standing
 from knownparty_service.domain.policy import load_policy
 from knownparty_service.settings import DEFAULT_POLICY_FILE
-from knownparty_service.storage.database import Database
+from knownparty_service.storage.database import BulkStatement, Database
 from knownparty_service.storage.migrate import upgrade
 from knownparty_service.storage.field_cipher import DataKeys, FieldCipher
 from knownparty_service.storage.party_repository import SqlPartyRepository
 from knownparty_service.storage.payment_repository import SqlPaymentRepository
+from knownparty_service.storage.payment_tables import ledger_heads, standing_days
+from knownparty_service.storage.tables import parties
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 POLICY = load_policy(DEFAULT_POLICY_FILE)
@@ -265,3 +270,76 @@ def test_a_standing_read_while_a_write_commits_is_not_kept_past_it(ledger_setup)
     ledger.record_fee(f"parties/{shipper}", fee("RACE-2", FeeType.DUTY, NOW - timedelta(days=39), 1000))
     repository._standing_cache.put(shipper, read_before_the_write)  # the slow reader stores it now
     assert ledger.standing(f"parties/{shipper}").billed == {"USD": 2000}
+
+
+def test_driver_level_writes_raise_sqlalchemy_errors_and_roll_back(ledger_setup):
+    """The bulk paths run statements on the driver's own cursor; their errors must still be
+    SQLAlchemy's (what the retry and the callers catch), and leave nothing written."""
+    database, repository, ledger, shippers = ledger_setup
+    with database.reading() as conn:
+        seq = conn.execute(select(parties.c.seq).where(parties.c.party_id == shippers[0])).scalar_one()
+    heads = BulkStatement(database, insert(ledger_heads).values(party_seq=bindparam("party_seq"), version=bindparam("version")), {})
+    with pytest.raises(IntegrityError):
+        with database.writing() as conn:
+            heads.run(conn, [{"party_seq": seq, "version": 1}, {"party_seq": seq, "version": 2}])
+    with database.reading() as conn:
+        assert conn.execute(select(func.count()).select_from(ledger_heads)).scalar_one() == 0
+
+
+def test_a_deadlocked_batch_is_retried(ledger_setup, database_url):
+    """PostgreSQL aborts one side of a deadlock; a batch it aborts is applied again, whole."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time: no deadlocks")
+    database, repository, ledger, shippers = ledger_setup
+    shipped = NOW - timedelta(days=3)
+    import_all(ledger, [(s, fee(f"first-{s}", FeeType.DUTY, shipped, 100)) for s in shippers[:2]])
+    with database.reading() as conn:
+        seqs = dict(conn.execute(select(parties.c.party_id, parties.c.seq).where(parties.c.party_id.in_(shippers[:2]))).all())
+    outcome: list = []
+    try:
+        _deadlock_against_a_batch(database, ledger, shippers, seqs, shipped, outcome)
+    except _ThisSideAborted:
+        pass  # PostgreSQL chose to abort the test's side; the batch goes on
+    assert len(outcome) == 1 and isinstance(outcome[0], ImportSummary), outcome
+    assert outcome[0].fees_recorded == 2
+    assert_incremental_equals_recomputed(repository, ledger, shippers)
+
+
+def _someone_waits_for_a_lock(database) -> bool:
+    # From a connection of its own: inside a transaction, pg_stat_activity is read once.
+    waiting = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+    with database.reading() as conn:
+        return conn.execute(waiting).scalar_one() > 0
+
+
+class _ThisSideAborted(Exception):
+    pass
+
+
+def _deadlock_against_a_batch(database, ledger, shippers, seqs, shipped, outcome) -> None:
+    first, second = sorted(seqs.values())
+    with database.writing() as blocker:
+        # Hold the later bucket: the batch (which locks buckets in key order) takes the earlier
+        # one and waits for this one; asking for the earlier one then closes the cycle.
+        lock_days = select(standing_days.c.day).where(standing_days.c.party_seq == bindparam("seq")).with_for_update()
+        blocker.execute(lock_days, {"seq": second})
+        batch = [(s, fee(f"second-{s}", FeeType.DUTY, shipped, 50)) for s in shippers[:2]]
+
+        def run():
+            try:
+                outcome.append(import_all(ledger, batch))
+            except BaseException as exc:  # noqa: BLE001 - reported by the caller's assertion
+                outcome.append(exc)
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        deadline = time.monotonic() + 30
+        while not _someone_waits_for_a_lock(database):
+            assert time.monotonic() < deadline, "the batch never waited for the held bucket"
+            time.sleep(0.05)
+        try:
+            blocker.execute(lock_days, {"seq": first})
+        except OperationalError as exc:
+            worker.join(timeout=60)
+            raise _ThisSideAborted from exc
+    worker.join(timeout=60)

@@ -103,3 +103,10 @@ class ServiceUnavailableError(DomainError):
     """A dependency (the database) is down or busy; the call may be retried."""
 
     reason = "SERVICE_UNAVAILABLE"
+
+
+class TransactionConflictError(ServiceUnavailableError):
+    """Concurrent transactions collided (a deadlock, a serialization failure) and this one was
+    rolled back whole: running it again is safe and normally succeeds."""
+
+    reason = "TRANSACTION_CONFLICT"

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from knownparty_service.domain.errors import ServiceUnavailableError
+from knownparty_service.domain.errors import ServiceUnavailableError, TransactionConflictError
 
 log = logging.getLogger(__name__)
 
@@ -192,11 +192,17 @@ class Database:
         self.engine.dispose()
 
 
+# PostgreSQL's serialization failure and deadlock: the transaction was rolled back, not lost.
+_CONFLICT_STATES = ("40001", "40P01")
+
+
 @contextlib.contextmanager
 def _translate_outages() -> Iterator[None]:
     try:
         yield
     except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) in _CONFLICT_STATES:
+            raise TransactionConflictError("a concurrent change collided with this one; retry") from exc
         log.warning("database unavailable: %s", exc.orig)
         raise ServiceUnavailableError("the database is unavailable; retry later") from exc
     except DBAPIError as exc:
@@ -277,11 +283,8 @@ class BulkStatement:
                 rows = [{**self._fixed, **row} for row in rows]
         elif self._fixed:
             raise ValueError("run_tuples does not take statements with fixed values")
-        cursor = connection.connection.driver_connection.cursor()
-        try:
+        with driver_cursor(connection) as cursor:
             cursor.executemany(self.sql, rows)
-        finally:
-            cursor.close()
 
     def run(self, connection: Connection, rows: list[dict]) -> None:
         if not rows:
@@ -296,11 +299,8 @@ class BulkStatement:
             parameters = [tuple(row[n] for n in names) for row in rows]
         else:
             parameters = rows
-        cursor = connection.connection.driver_connection.cursor()
-        try:
+        with driver_cursor(connection) as cursor:
             cursor.executemany(self.sql, parameters)
-        finally:
-            cursor.close()
 
 
 _ZERO = timedelta(0)
@@ -384,10 +384,23 @@ def list_parameter(database: Database, values) -> object:
 
 def driver_rows(connection: Connection, query: "FastQuery", values: dict) -> list[tuple]:
     """Runs a precompiled SELECT inside the connection's transaction; raw driver tuples."""
-    cursor = connection.connection.driver_connection.cursor()
-    try:
+    with driver_cursor(connection) as cursor:
         cursor.execute(query.sql, query.parameters(values))
         return cursor.fetchall()
+
+
+@contextlib.contextmanager
+def driver_cursor(connection: Connection):
+    """A cursor of the driver itself, inside the connection's transaction. Its errors come out as
+    SQLAlchemy's, as from `connection.execute`, so callers catch one family (IntegrityError, or a
+    deadlock's OperationalError to retry) whichever path ran the statement."""
+    dialect = connection.dialect
+    driver_error = dialect.loaded_dbapi.Error
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        yield cursor
+    except driver_error as exc:
+        raise DBAPIError.instance(None, None, exc, driver_error, dialect=dialect) from exc
     finally:
         cursor.close()
 

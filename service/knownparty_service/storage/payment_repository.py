@@ -16,9 +16,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from knownparty_service.domain.bounded_cache import BoundedCache
+from knownparty_service.domain.errors import TransactionConflictError
 from knownparty_service.domain.parties import PartyKind, PartyState
 from knownparty_service.domain.payment_ledger import (
     LedgerRow,
@@ -219,20 +220,20 @@ class _BucketChanges:
             totals[0] += billed
             totals[1] += paid
 
+    # Both in key order: concurrent batches then take their bucket rows' locks in one order, and
+    # cannot deadlock on PostgreSQL (each waits for the other's bucket otherwise).
     def day_rows(self, write_time) -> list[tuple]:
         """In the days upsert's parameter order (checked in SqlPaymentRepository.__init__)."""
         return [
             (party_seq, day, shipments_added, write_time[first], write_time[last], *counters)
-            for (party_seq, day), (shipments_added, *counters, first, last) in self.days.items()
+            for (party_seq, day), (shipments_added, *counters, first, last) in sorted(self.days.items())
         ]
 
     def amount_rows(self) -> list[tuple]:
-        return [(party_seq, day, currency, billed, paid) for (party_seq, day, currency), (billed, paid) in self.amounts.items()]
-
-
-def _retryable(exc: DBAPIError) -> bool:
-    # Serialization failures and deadlocks between concurrent batches on PostgreSQL.
-    return getattr(exc.orig, "sqlstate", None) in ("40001", "40P01")
+        return [
+            (party_seq, day, currency, billed, paid)
+            for (party_seq, day, currency), (billed, paid) in sorted(self.amounts.items())
+        ]
 
 
 class SqlPaymentRepository:
@@ -303,12 +304,10 @@ class SqlPaymentRepository:
                     outcomes, written = self._apply(conn, rows, policy, now)
                 self._note_written(written)
                 return outcomes
-            except IntegrityError:
-                # A concurrent batch created the same shipment or line first: read it and retry.
+            except (IntegrityError, TransactionConflictError):
+                # A concurrent batch created the same shipment or line first, or collided with
+                # this one (a deadlock): this one was rolled back whole; read again and retry.
                 if attempt == _RETRIES - 1:
-                    raise
-            except DBAPIError as exc:
-                if not _retryable(exc) or attempt == _RETRIES - 1:
                     raise
         raise AssertionError("unreachable")
 
