@@ -101,9 +101,9 @@ def create_parties(target: str, sellers: list[str], shippers: list[str]) -> floa
 
 
 def vet_all(target: str, sellers: int, shippers: int) -> tuple[float, dict]:
-    requests = [types.VetPartiesRequest(tag=str(n), vet_seller=types.VetSellerRequest(party=f"parties/bench-seller-{n:06d}")) for n in range(sellers)]
+    requests = [types.VetPartyRequest(tag=str(n), vet_seller=types.VetSellerRequest(party=f"parties/bench-seller-{n:06d}")) for n in range(sellers)]
     requests += [
-        types.VetPartiesRequest(tag=f"s{n}", check_shipper=types.CheckShipperRequest(party=f"parties/bench-shipper-{n:06d}"))
+        types.VetPartyRequest(tag=f"s{n}", check_shipper=types.CheckShipperRequest(party=f"parties/bench-shipper-{n:06d}"))
         for n in range(shippers)
     ]
     outcomes: dict[str, int] = {}

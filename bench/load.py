@@ -217,8 +217,8 @@ def seed(target: str, token: str, sellers: int, shippers: int, quick: bool) -> N
         with futures.ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(seller, range(sellers)))
             list(pool.map(shipper, range(shippers)))
-        requests = [types.VetPartiesRequest(vet_seller=types.VetSellerRequest(party=load_scenarios.SELLER.format(i))) for i in range(sellers)]
-        requests += [types.VetPartiesRequest(check_shipper=types.CheckShipperRequest(party=load_scenarios.SHIPPER.format(i))) for i in range(shippers)]
+        requests = [types.VetPartyRequest(vet_seller=types.VetSellerRequest(party=load_scenarios.SELLER.format(i))) for i in range(sellers)]
+        requests += [types.VetPartyRequest(check_shipper=types.CheckShipperRequest(party=load_scenarios.SHIPPER.format(i))) for i in range(shippers)]
         errors = sum(1 for answer in client.vet_parties(requests, timeout=1800) if answer.HasField("error"))
     print(f"  seeded {sellers:,} sellers and {shippers:,} shippers, all vetted ({errors} errors) in {time.monotonic() - started:.0f} s")
 

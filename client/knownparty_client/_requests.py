@@ -194,6 +194,28 @@ def import_payments_stream(
         yield types.ImportPaymentsRequest(batch=batch)
 
 
+VET_BATCH_SIZE = 250
+MAX_VET_BATCH_SIZE = 1000
+
+
+def check_vet_batch_size(batch_size: int) -> None:
+    if not 1 <= batch_size <= MAX_VET_BATCH_SIZE:
+        raise ValueError(f"batch_size must be between 1 and {MAX_VET_BATCH_SIZE}, not {batch_size}")
+
+
+def vet_parties_stream(requests: Iterable[types.VetPartyRequest], batch_size: int) -> Iterator[types.VetPartiesRequest]:
+    """The requests in messages of `batch_size` (check it with check_vet_batch_size first: this
+    runs on gRPC's own thread, where an error would only fail the call)."""
+    message = types.VetPartiesRequest()
+    for request in requests:
+        message.requests.append(request)
+        if len(message.requests) >= batch_size:
+            yield message
+            message = types.VetPartiesRequest()
+    if message.requests:
+        yield message
+
+
 def list_fee_lines(parent: str, page_size: int, outstanding_only: bool) -> types.ListFeeLinesRequest:
     return types.ListFeeLinesRequest(parent=party_name(parent), page_size=page_size, outstanding_only=outstanding_only)
 

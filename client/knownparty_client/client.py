@@ -501,13 +501,23 @@ class KnownPartyClient:
         return self._call(self._vetting.VerifyAttestation, types.VerifyAttestationRequest(decision=decision), timeout, metadata)
 
     def vet_parties(
-        self, requests: Iterable[types.VetPartiesRequest], *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = ()
-    ) -> Iterator[types.VetPartiesResponse]:
-        """Bulk vetting: one answer (decision or error) per request, in order. `timeout` bounds
-        the whole stream (default: the client's timeout times 360)."""
+        self,
+        requests: Iterable[types.VetPartyRequest],
+        *,
+        batch_size: int = _requests.VET_BATCH_SIZE,
+        timeout: float | None = None,
+        metadata: Sequence[tuple[str, str]] = (),
+    ) -> Iterator[types.VetPartyAnswer]:
+        """Bulk vetting: one answer (decision or error) per request, in order. Requests travel
+        `batch_size` to a message (at most 1,000): a caller that waits for each answer before
+        sending the next request passes 1. `timeout` bounds the whole stream (default: the
+        client's timeout times 360)."""
+        _requests.check_vet_batch_size(batch_size)
+        messages = _requests.vet_parties_stream(requests, batch_size)
         deadline = (self.timeout or 10) * 360 if timeout is None else timeout
         try:
-            yield from self._vetting.VetParties(iter(requests), timeout=deadline, metadata=self._metadata + tuple(metadata))
+            for response in self._vetting.VetParties(messages, timeout=deadline, metadata=self._metadata + tuple(metadata)):
+                yield from response.answers
         except grpc.RpcError as err:
             raise from_rpc_error(err) from err
 

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     # this many rows: larger ones import faster, and hold SQLite's write lock longer (about a
     # second at 20,000 rows; other writers wait for it).
     import_transaction_rows: int = Field(default=20_000, ge=1, le=200_000)
+    # VetParties decides half of each round in a helper process (started with the first stream),
+    # so a bulk run uses two cores; the helper holds its own index of the lists.
+    vetting_helper: bool = True
     # How often the screening index checks the database for list versions imported elsewhere.
     index_poll_seconds: float = Field(default=2.0, gt=0, le=3600)
     # The versioned vetting policy; the packaged default when unset.

@@ -55,7 +55,7 @@ def test_sigterm_reports_not_serving_refuses_new_calls_and_finishes_calls_in_fli
         )
         # Two streams held open by their senders, so that they are in flight when the signal comes.
         vetting = HeldStream(
-            (types.VetPartiesRequest(tag=str(i), vet_seller=types.VetSellerRequest(party=seller.name)) for i in range(6)),
+            (types.VetPartyRequest(tag=str(i), vet_seller=types.VetSellerRequest(party=seller.name)) for i in range(6)),
             release_after=3,
         )
         vetted = Call(lambda: list(client.vet_parties(iter(vetting), timeout=120)))

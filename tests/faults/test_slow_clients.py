@@ -34,7 +34,7 @@ def _pool_threads() -> int:
 def _vet_requests(party: str, count: int, sent: list[int]):
     for i in range(count):
         sent[0] = i + 1
-        yield types.VetPartiesRequest(tag=str(i), vet_seller=types.VetSellerRequest(party=party))
+        yield types.VetPartyRequest(tag=str(i), vet_seller=types.VetSellerRequest(party=party))
 
 
 def test_expired_deadlines_and_abandoned_streams_leave_nothing_behind(server, target, client, admin_metadata):
@@ -108,7 +108,8 @@ def test_expired_deadlines_and_abandoned_streams_leave_nothing_behind(server, ta
         # hold at once, so a stream slot kept by a cancelled call would refuse the later ones.
         for _ in range(3):
             sent = [0]
-            call = vetting.VetParties(_vet_requests(seller.name, 3000, sent), metadata=admin_metadata, timeout=60)
+            requests = _requests.vet_parties_stream(_vet_requests(seller.name, 3000, sent), 1)
+            call = vetting.VetParties(requests, metadata=admin_metadata, timeout=60)
             wait_for(lambda: sent[0] >= 1500, 30, "requests taken off the stream")
             call.cancel()
         for _ in range(20):

@@ -307,7 +307,7 @@ def test_another_organisations_records_answer_not_found_as_missing_ones_do(two_m
         for change in globex.watch_decision_changes(from_beginning=True, timeout=1.5):
             watched.append(change)
     assert watched == []
-    answers = list(globex.vet_parties([types.VetPartiesRequest(tag="1", vet_seller=types.VetSellerRequest(party=party.name))]))
+    answers = list(globex.vet_parties([types.VetPartyRequest(tag="1", vet_seller=types.VetSellerRequest(party=party.name))]))
     assert answers[0].error.code == "NOT_FOUND"
     # A page token of one organisation's list is not another's.
     _seller(acme, "Second Shop LLC")

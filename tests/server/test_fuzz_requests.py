@@ -533,8 +533,15 @@ def _valid_streams() -> dict[str, list[list]]:
         ],
         "VetParties": [
             [
-                vet.VetPartiesRequest(tag="a", vet_seller=vet.VetSellerRequest(party="parties/seed-seller")),
-                vet.VetPartiesRequest(tag="b", check_shipper=vet.CheckShipperRequest(party="seed-shipper")),
+                vet.VetPartiesRequest(
+                    requests=[
+                        vet.VetPartyRequest(tag="a", vet_seller=vet.VetSellerRequest(party="parties/seed-seller")),
+                        vet.VetPartyRequest(tag="b", check_shipper=vet.CheckShipperRequest(party="seed-shipper")),
+                    ]
+                ),
+                vet.VetPartiesRequest(
+                    requests=[vet.VetPartyRequest(tag="c", vet_seller=vet.VetSellerRequest(party="parties/seed-seller"))]
+                ),
             ]
         ],
     }

@@ -322,16 +322,75 @@ def test_bulk_vetting_answers_in_order_with_errors_in_place(client):
     import_watchlist(client)
     sellers = [seller(client, f"Bulk Seller {n}") for n in range(3)]
     ship = shipper(client)
-    requests = [types.VetPartiesRequest(tag=f"s{n}", vet_seller=types.VetSellerRequest(party=p.name)) for n, p in enumerate(sellers)]
-    requests.insert(1, types.VetPartiesRequest(tag="wrong", vet_seller=types.VetSellerRequest(party=ship.name)))
-    requests.append(types.VetPartiesRequest(tag="ship", check_shipper=types.CheckShipperRequest(party=ship.name)))
-    requests.append(types.VetPartiesRequest(tag="empty"))
+    requests = [types.VetPartyRequest(tag=f"s{n}", vet_seller=types.VetSellerRequest(party=p.name)) for n, p in enumerate(sellers)]
+    requests.insert(1, types.VetPartyRequest(tag="wrong", vet_seller=types.VetSellerRequest(party=ship.name)))
+    requests.append(types.VetPartyRequest(tag="ship", check_shipper=types.CheckShipperRequest(party=ship.name)))
+    requests.append(types.VetPartyRequest(tag="empty"))
     answers = list(client.vet_parties(requests))
     assert [a.tag for a in answers] == ["s0", "wrong", "s1", "s2", "ship", "empty"]
     assert answers[1].error.code == "FAILED_PRECONDITION" and not answers[1].HasField("decision")
     assert answers[5].error.code == "INVALID_ARGUMENT" and answers[5].error.field_violations[0].field == "request"
     assert all(answers[i].decision.outcome == types.OUTCOME_KNOWN for i in (0, 2, 3))
     assert answers[4].decision.purpose == types.PURPOSE_KNOWN_CARRIER_CUSTOMER
+
+
+def test_bulk_vetting_answers_whatever_the_message_sizes(client, target, admin_metadata):
+    """Requests may come many or one to a message (or none); answers keep their order, in
+    rounds that need not line up with the request messages."""
+    import grpc
+
+    from knownparty_client._generated import vetting_pb2_grpc
+
+    import_watchlist(client)
+    sellers = [seller(client, f"Sized Seller {n}") for n in range(3)]
+    items = [
+        types.VetPartyRequest(tag=str(n), vet_seller=types.VetSellerRequest(party=sellers[n % 3].name)) for n in range(700)
+    ]
+    messages = [
+        types.VetPartiesRequest(requests=items[:1]),
+        types.VetPartiesRequest(),
+        types.VetPartiesRequest(requests=items[1:601]),
+        types.VetPartiesRequest(requests=items[601:]),
+    ]
+    with grpc.insecure_channel(target) as channel:
+        responses = list(vetting_pb2_grpc.VettingServiceStub(channel).VetParties(iter(messages), metadata=admin_metadata, timeout=60))
+    answers = [a for r in responses for a in r.answers]
+    assert [a.tag for a in answers] == [str(n) for n in range(700)]
+    assert all(a.HasField("decision") and a.decision.outcome == types.OUTCOME_KNOWN for a in answers)
+    assert max(len(r.answers) for r in responses) > 1  # answered in rounds, not one message each
+    # The same party vetted again in one stream keeps its one decision in force.
+    assert len({a.decision.name for a in answers}) == 3
+    # And through the client, one request a message.
+    again = list(client.vet_parties(items[:5], batch_size=1))
+    assert [a.decision.name for a in again] == [a.decision.name for a in answers[:5]]
+    with pytest.raises(ValueError):
+        list(client.vet_parties(items[:5], batch_size=0))
+
+
+def test_bulk_vetting_shares_rounds_with_its_helper_process(client, server):
+    """Once the helper process is up, half of each round's parties are decided there: stored,
+    signed and answered exactly as the server's own, and kept by the server afterwards."""
+    import_watchlist(client)
+    sellers = [seller(client, f"Helped Seller {n}") for n in range(40)]
+    sellers.append(seller(client, "Global Shadow Trading LLC"))  # a listed name: not known or needs review
+    helper = server.vetting_helper
+    assert helper is not None
+    list(client.vet_parties([types.VetPartyRequest(tag="start", vet_seller=types.VetSellerRequest(party=sellers[0].name))]))
+    assert helper.wait_ready(120), "the helper process did not come up"
+    requests = [types.VetPartyRequest(tag=str(n), vet_seller=types.VetSellerRequest(party=p.name)) for n, p in enumerate(sellers)]
+    requests.append(types.VetPartyRequest(tag="missing", vet_seller=types.VetSellerRequest(party="parties/no-such-seller")))
+    before = helper.rounds_answered
+    answers = list(client.vet_parties(requests))
+    assert helper.rounds_answered > before
+    assert [a.tag for a in answers] == [str(n) for n in range(len(sellers))] + ["missing"]
+    assert answers[-1].error.code == "NOT_FOUND"
+    assert [a.decision.outcome for a in answers[:-2]] == [types.OUTCOME_KNOWN] * (len(sellers) - 1)
+    assert answers[-2].decision.outcome in (types.OUTCOME_NEEDS_REVIEW, types.OUTCOME_NOT_KNOWN)
+    for answer in answers[:-1]:
+        assert client.verify_attestation(answer.decision).valid
+        # Stored, and the decision in force: the same one comes back from a unary call.
+        assert client.vet_seller(answer.decision.name.split("/decisions/")[0]).name == answer.decision.name
+        assert client.get_decision(answer.decision.name) == answer.decision
 
 
 def test_changes_after_a_violation_are_published_and_resumable(client, server):

@@ -251,6 +251,12 @@ class VerifyAttestationResponse(_message.Message):
     def __init__(self, valid: _Optional[bool] = ..., reason: _Optional[str] = ..., key_id: _Optional[str] = ...) -> None: ...
 
 class VetPartiesRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[VetPartyRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[VetPartyRequest, _Mapping]]] = ...) -> None: ...
+
+class VetPartyRequest(_message.Message):
     __slots__ = ("tag", "vet_seller", "check_shipper")
     TAG_FIELD_NUMBER: _ClassVar[int]
     VET_SELLER_FIELD_NUMBER: _ClassVar[int]
@@ -261,6 +267,12 @@ class VetPartiesRequest(_message.Message):
     def __init__(self, tag: _Optional[str] = ..., vet_seller: _Optional[_Union[VetSellerRequest, _Mapping]] = ..., check_shipper: _Optional[_Union[CheckShipperRequest, _Mapping]] = ...) -> None: ...
 
 class VetPartiesResponse(_message.Message):
+    __slots__ = ("answers",)
+    ANSWERS_FIELD_NUMBER: _ClassVar[int]
+    answers: _containers.RepeatedCompositeFieldContainer[VetPartyAnswer]
+    def __init__(self, answers: _Optional[_Iterable[_Union[VetPartyAnswer, _Mapping]]] = ...) -> None: ...
+
+class VetPartyAnswer(_message.Message):
     __slots__ = ("tag", "decision", "error")
     TAG_FIELD_NUMBER: _ClassVar[int]
     DECISION_FIELD_NUMBER: _ClassVar[int]

@@ -178,9 +178,11 @@ class VettingServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def VetParties(self, request_iterator, context):
-        """Bulk vetting: each request vets one party (as VetSeller or CheckShipper); answers come back
-        in request order, each with the request's tag. A bad request gets an error answer and the
-        stream goes on. At most 1,000,000 requests a stream.
+        """Bulk vetting: each request message carries parties to vet (each as VetSeller or
+        CheckShipper would); answers come back in request order, each with its request's tag,
+        grouped into response messages as the server decides them (a response need not line up
+        with a request message). A bad request gets an error answer and the stream goes on. At most
+        1,000,000 parties a stream.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -104,9 +104,9 @@ def _requests_of(path: Path, purpose: str, high_volume: bool):
                 raise typer.BadParameter(f"{path}:{number}: purpose must be seller or shipper, not {kind!r}")
             name = _requests.party_name(party) if party else ""
             if kind == "seller":
-                yield types.VetPartiesRequest(tag=str(number), vet_seller=types.VetSellerRequest(party=name, high_volume=volume))
+                yield types.VetPartyRequest(tag=str(number), vet_seller=types.VetSellerRequest(party=name, high_volume=volume))
             else:
-                yield types.VetPartiesRequest(tag=str(number), check_shipper=types.CheckShipperRequest(party=name))
+                yield types.VetPartyRequest(tag=str(number), check_shipper=types.CheckShipperRequest(party=name))
 
 
 def _vet_file(client, path: Path, purpose: str, high_volume: bool) -> int:

@@ -37,6 +37,7 @@ from knownparty_service.app.logs import configure_logging
 from knownparty_service.app.metrics import Metrics, MetricsEndpoint, start_metrics_server
 from knownparty_service.app.party_screening import IndexPartyScreener
 from knownparty_service.app.reevaluation import Reevaluator
+from knownparty_service.app.vetting_helpers import VettingHelper
 from knownparty_service.api.violation_servicer import ViolationServicer
 from knownparty_service.domain.audit_log import AuditLog
 from knownparty_service.domain.keyring import Keyring
@@ -93,6 +94,8 @@ class RunningServer:
     executor: futures.ThreadPoolExecutor | None = None
     # This server's claim on its SQLite file (storage/server_claim.py).
     claim: ServerClaim | None = None
+    # The bulk-vetting helper process (app/vetting_helpers.py), started with the first VetParties.
+    vetting_helper: VettingHelper | None = None
 
     @property
     def metrics_port(self) -> int | None:
@@ -153,6 +156,8 @@ class RunningServer:
             self.index_keeper.stop()
         if self.reevaluator is not None:
             self.reevaluator.stop()
+        if self.vetting_helper is not None:
+            self.vetting_helper.stop()
         if self.metrics_endpoint is not None:
             self.metrics_endpoint.stop()
         self.database.dispose()
@@ -255,7 +260,8 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
     )
     violation_pb2_grpc.add_ViolationServiceServicer_to_server(ViolationServicer(violations), server)
     payment_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentServicer(ledger, metrics.payment_imports, settings.import_transaction_rows), server)
-    vetting_pb2_grpc.add_VettingServiceServicer_to_server(VettingServicer(desk, signing_keys), server)
+    vetting_helper = VettingHelper(settings) if settings.vetting_helper else None
+    vetting_pb2_grpc.add_VettingServiceServicer_to_server(VettingServicer(desk, signing_keys, vetting_helper), server)
     watchlist_pb2_grpc.add_WatchlistServiceServicer_to_server(
         WatchlistServicer(WatchlistCatalog(watchlists), on_import=keeper.refresh, imports=metrics.watchlist_imports),
         server,
@@ -302,6 +308,7 @@ def create_server(settings: Settings, *, migrate: bool = True) -> RunningServer:
         draining=draining,
         executor=executor,
         claim=claim,
+        vetting_helper=vetting_helper,
     )
     running.set_serving(True)
     running.watch_database(settings.database_check_seconds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import queue
 import threading
 import time
@@ -22,6 +23,7 @@ from knownparty_service.api.vetting_messages import (
     reasons_to_messages,
 )
 from knownparty_service.api.errors import status_for
+from knownparty_service.domain.access import current_caller
 from knownparty_service.domain.bounded_cache import BoundedCache
 from knownparty_service.domain.errors import DomainError, ValidationError, ViolationCollector
 from knownparty_service.domain.vetting.desk import VettingDesk
@@ -34,8 +36,8 @@ MAX_TAG = 200
 WATCH_POLL_SECONDS = 0.5
 _CHANGES_PER_READ = 500
 _KEPT_MESSAGES = 200_000
-# Requests of a VetParties stream decided and stored together.
-_VET_BATCH = 256
+# Requests of a VetParties stream decided and stored together, and answered in one message.
+_VET_BATCH = 250
 
 
 def _cursor(text: str, path: str) -> int:
@@ -47,8 +49,10 @@ def _cursor(text: str, path: str) -> int:
 
 
 class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
-    def __init__(self, desk: VettingDesk, keys):
+    def __init__(self, desk: VettingDesk, keys, helper=None):
         self._desk = desk
+        # Decides half of each VetParties round in a process of its own (app/vetting_helpers.py).
+        self._helper = helper
         self._messages: BoundedCache = BoundedCache(_KEPT_MESSAGES)
         # () -> [(key id, algorithm, public key, create time)], current key first.
         self._keys = keys
@@ -63,6 +67,16 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
             self._messages.put(slot, (decision.id, message.SerializeToString()))
             return message
         return pb.Decision.FromString(kept[1])
+
+    def _message_into(self, decision, target: pb.Decision) -> None:
+        """_message() written into `target` (a field of a larger message), without a copy."""
+        slot = (decision.party_id, decision.purpose)
+        kept = self._messages.get(slot)
+        if kept is None or kept[0] != decision.id:
+            decision_to_message(decision, target)
+            self._messages.put(slot, (decision.id, target.SerializeToString()))
+        else:
+            target.MergeFromString(kept[1])
 
     def VetSeller(self, request: pb.VetSellerRequest, context) -> pb.Decision:
         decision = self._desk.vet(request.party, Purpose.KNOWN_MARKETPLACE_SELLER, high_volume=request.high_volume)
@@ -118,10 +132,12 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         return pb.VerifyAttestationResponse(valid=check.valid, reason=check.reason, key_id=check.key_id)
 
     def VetParties(self, request_iterator, context):
-        # A reader thread takes requests off the stream as they come; each round vets whatever has
-        # arrived (up to a batch) and stores its decisions in one transaction. A client that
-        # waits for each answer gets batches of one; a bulk client gets full batches.
-        arrived: queue.Queue = queue.Queue(maxsize=4 * _VET_BATCH)
+        # A reader thread takes request messages off the stream as they come; each round vets
+        # what has arrived (up to a batch), stores its decisions in one transaction and answers
+        # them in one message. A client that waits for each answer gets rounds of one.
+        if self._helper is not None:
+            self._helper.start()  # once; the first rounds are decided here while it starts
+        arrived: queue.Queue = queue.Queue(maxsize=16)
         handler_gone = threading.Event()
         reader = threading.Thread(target=_read_requests, args=(request_iterator, arrived, handler_gone), daemon=True)
         reader.start()
@@ -132,46 +148,94 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
             handler_gone.set()
 
     def _vet_arrived(self, arrived: queue.Queue):
-        done = False
+        pending: collections.deque = collections.deque()
+        end: _EndOfStream | None = None
         count = 0
-        while not done:
-            batch = [arrived.get()]
-            while len(batch) < _VET_BATCH:
+
+        def take(message) -> _EndOfStream | None:
+            nonlocal count
+            if isinstance(message, _EndOfStream):
+                return message
+            # Any number a message (the message size limit bounds it); an empty one is no request.
+            count += len(message.requests)
+            if count > MAX_STREAM_REQUESTS:
+                raise ValidationError.single("requests", f"a stream carries at most {MAX_STREAM_REQUESTS} requests")
+            pending.extend(message.requests)
+            return None
+
+        while True:
+            if not pending and end is None:
+                end = take(arrived.get())
+            while end is None and len(pending) < _VET_BATCH:
                 try:
-                    batch.append(arrived.get_nowait())
+                    end = take(arrived.get_nowait())
                 except queue.Empty:
                     break
-            if isinstance(batch[-1], _EndOfStream):
-                done = True
-                end = batch.pop()
+            if pending:
+                batch = [pending.popleft() for _ in range(min(_VET_BATCH, len(pending)))]
+                yield self._vet_shared(batch)
+            elif end is not None:
                 if end.error is not None:
                     raise end.error
-            count += len(batch)
-            if count > MAX_STREAM_REQUESTS:
-                raise ValidationError.single("request", f"a stream carries at most {MAX_STREAM_REQUESTS} requests")
-            yield from self._vet_batch(batch)
+                return
 
-    def _vet_batch(self, messages):
-        requests, answers = [], [None] * len(messages)
-        for index, message in enumerate(messages):
-            kind = message.WhichOneof("request")
-            if len(message.tag) > MAX_TAG:
-                answers[index] = _vet_error(ValidationError.single("tag", f"is longer than {MAX_TAG} characters"))
-            elif kind == "vet_seller":
-                requests.append((index, (message.vet_seller.party, Purpose.KNOWN_MARKETPLACE_SELLER, message.vet_seller.high_volume, "vet_seller.party")))
+    def _vet_shared(self, requests) -> pb.VetPartiesResponse:
+        """vet_round, with the requests of half the parties decided by the helper meanwhile: a
+        party's requests always go the same way, so they are decided in order."""
+        if self._helper is None or len(requests) < 2:
+            return self.vet_round(requests)
+        theirs = [i for i, r in enumerate(requests) if hash(_party_of(r)) & 1]
+        if not theirs or len(theirs) == len(requests):
+            return self.vet_round(requests)
+        sent = pb.VetPartiesRequest(requests=[requests[i] for i in theirs])
+        outcome: list = []
+        caller = current_caller()
+        helping = threading.Thread(target=_collect, args=(outcome, self._helper.try_vet, sent, caller), name="knownparty-vet-helper-wait")
+        helping.start()
+        mine = [i for i in range(len(requests)) if not hash(_party_of(requests[i])) & 1]
+        answered = self.vet_round([requests[i] for i in mine]).answers
+        helping.join()
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        if result is None:  # not ready yet, or busy with another stream's round
+            theirs_answered = self.vet_round([requests[i] for i in theirs]).answers
+        else:
+            theirs_answered = result[0].answers
+            self._desk.adopt(result[1])
+        answers: list = [None] * len(requests)
+        for i, answer in zip(mine, answered):
+            answers[i] = answer
+        for i, answer in zip(theirs, theirs_answered):
+            answers[i] = answer
+        return pb.VetPartiesResponse(answers=answers)
+
+    def vet_round(self, requests) -> pb.VetPartiesResponse:
+        """Decides requests (VetPartyRequest) together; their answers, in order."""
+        response = pb.VetPartiesResponse()
+        answers = [response.answers.add() for _ in requests]
+        wanted = []
+        for answer, request in zip(answers, requests):
+            tag = request.tag
+            if len(tag) > MAX_TAG:
+                _vet_error(ValidationError.single("tag", f"is longer than {MAX_TAG} characters"), answer.error)
+                continue
+            answer.tag = tag
+            kind = request.WhichOneof("request")
+            if kind == "vet_seller":
+                wanted.append((answer, (request.vet_seller.party, Purpose.KNOWN_MARKETPLACE_SELLER, request.vet_seller.high_volume, "vet_seller.party")))
             elif kind == "check_shipper":
-                requests.append((index, (message.check_shipper.party, Purpose.KNOWN_CARRIER_CUSTOMER, False, "check_shipper.party")))
+                wanted.append((answer, (request.check_shipper.party, Purpose.KNOWN_CARRIER_CUSTOMER, False, "check_shipper.party")))
             else:
-                answers[index] = _vet_error(ValidationError.single("request", "is required: vet_seller or check_shipper"))
-        results = self._desk.vet_many([r for _, r in requests]) if requests else []
-        for (index, _), result in zip(requests, results):
-            answers[index] = _vet_error(result) if isinstance(result, DomainError) else result
-        for message, answer in zip(messages, answers):
-            if isinstance(answer, pb.VetError):
                 # One bad request is answered in place, as its unary call would have failed.
-                yield pb.VetPartiesResponse(tag=message.tag if len(message.tag) <= MAX_TAG else "", error=answer)
+                _vet_error(ValidationError.single("request", "is required: vet_seller or check_shipper"), answer.error)
+        results = self._desk.vet_many([w for _, w in wanted]) if wanted else []
+        for (answer, _), result in zip(wanted, results):
+            if isinstance(result, DomainError):
+                _vet_error(result, answer.error)
             else:
-                yield pb.VetPartiesResponse(tag=message.tag, decision=self._message(answer))
+                self._message_into(result, answer.decision)
+        return response
 
     def WatchDecisionChanges(self, request: pb.WatchDecisionChangesRequest, context):
         if request.cursor:
@@ -216,6 +280,18 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         return clearance_to_message(self._desk.revoke_clearance(request.name, request.analyst))
 
 
+def _party_of(request: pb.VetPartyRequest) -> str:
+    kind = request.WhichOneof("request")
+    return getattr(request, kind).party if kind is not None else ""
+
+
+def _collect(outcome: list, call, *args) -> None:
+    try:
+        outcome.append(call(*args))
+    except BaseException as exc:  # noqa: BLE001 - raised again on the stream's own thread
+        outcome.append(exc)
+
+
 class _EndOfStream:
     def __init__(self, error: BaseException | None = None):
         self.error = error
@@ -242,11 +318,10 @@ def _read_requests(request_iterator, arrived: queue.Queue, handler_gone: threadi
     put(_EndOfStream())
 
 
-def _vet_error(error: DomainError) -> pb.VetError:
+def _vet_error(error: DomainError, target: pb.VetError) -> None:
     status = status_for(error)
-    violations = error.violations if isinstance(error, ValidationError) else []
-    return pb.VetError(
-        code=code_pb2.Code.Name(status.code),
-        message=status.message,
-        field_violations=[pb.VetFieldViolation(field=v.field, description=v.description) for v in violations],
-    )
+    target.code = code_pb2.Code.Name(status.code)
+    target.message = status.message
+    if isinstance(error, ValidationError):
+        for v in error.violations:
+            target.field_violations.add(field=v.field, description=v.description)

@@ -34,10 +34,14 @@ class PartyOwners:
         organization = current_organization()
         return organization is None or self.owner(party_id) == organization
 
-    def visible_party(self, party_id: str, owner: str) -> bool:
-        """visible() of a party just read, whose owner is known: remembered, no look-up."""
+    def remember(self, party_id: str, owner: str) -> None:
+        """The owner of a party read elsewhere (it never changes): no look-up later."""
         if self._owners.get(party_id) is None:
             self._owners.put(party_id, owner)
+
+    def visible_party(self, party_id: str, owner: str) -> bool:
+        """visible() of a party just read, whose owner is known: remembered, no look-up."""
+        self.remember(party_id, owner)
         organization = current_organization()
         return organization is None or owner == organization
 

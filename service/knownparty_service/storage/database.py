@@ -389,6 +389,11 @@ def driver_rows(connection: Connection, query: "FastQuery", values: dict) -> lis
         return cursor.fetchall()
 
 
+def fetched(connection: Connection, query: "FastQuery", values: dict) -> list:
+    """driver_rows, each made a row by the query (its columns' result processing)."""
+    return [query.make_row(row) for row in driver_rows(connection, query, values)]
+
+
 @contextlib.contextmanager
 def driver_cursor(connection: Connection):
     """A cursor of the driver itself, inside the connection's transaction. Its errors come out as

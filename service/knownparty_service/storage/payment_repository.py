@@ -14,7 +14,7 @@ import logging
 from collections import Counter, defaultdict
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, true, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -50,6 +50,7 @@ from knownparty_service.storage.database import (
     Database,
     FastQuery,
     driver_rows,
+    fetched,
     list_parameter,
     one_of,
     stored_times,
@@ -287,6 +288,7 @@ class SqlPaymentRepository:
             .select_from(parties.outerjoin(ledger_heads, ledger_heads.c.party_seq == parties.c.seq))
             .where(parties.c.party_id == bindparam("party_id")),
         )
+        self._standing_queries(database)
         # Standing inputs by party id, with the (ledger version, first day) they were read at: exact
         # while those hold; one entry a shipper, so steady writes do not fill it with old versions.
         # Each also carries the stamp of this process's last write to that ledger (_note_written).
@@ -294,6 +296,43 @@ class SqlPaymentRepository:
         self._stamps = itertools.count(1)
         self._written: dict[str, int] = {}
         self._epoch = 0  # a new stamp after a policy change rebuilt every shipper's buckets
+
+    def _standing_queries(self, database: Database) -> None:
+        """The reads of a shipper's standing inputs, compiled once (the first vetting of each
+        shipper runs them)."""
+        seq, first_day = bindparam("party_seq"), bindparam("first_day")
+        self._standing_version = FastQuery(database, select(ledger_heads.c.version).where(ledger_heads.c.party_seq == seq))
+        self._standing_days = FastQuery(
+            database,
+            select(
+                func.coalesce(func.sum(standing_days.c.shipments), 0).label("shipments"),
+                func.min(standing_days.c.first_shipment_time).label("first_shipment_time"),
+                func.max(standing_days.c.last_shipment_time).label("last_shipment_time"),
+                *[func.coalesce(func.sum(standing_days.c[c]), 0).label(c) for c in COUNTER_COLUMNS],
+            ).where(standing_days.c.party_seq == seq, standing_days.c.day >= first_day),
+        )
+        self._standing_amounts = FastQuery(
+            database,
+            select(
+                standing_amounts.c.currency,
+                func.sum(standing_amounts.c.billed_minor).label("billed"),
+                func.sum(standing_amounts.c.paid_minor).label("paid"),
+            )
+            .where(standing_amounts.c.party_seq == seq, standing_amounts.c.day >= first_day)
+            .group_by(standing_amounts.c.currency),
+        )
+        self._open_lines = FastQuery(
+            database,
+            select(
+                fee_lines.c.currency, fee_lines.c.billed_minor, fee_lines.c.paid_minor, fee_lines.c.due_time, fee_lines.c.resolution
+            ).where(fee_lines.c.party_seq == seq, fee_lines.c.is_open == true()),
+        )
+        self._last_default = FastQuery(
+            database,
+            select(func.max(fee_lines.c.default_time).label("last_default")).where(
+                fee_lines.c.party_seq == seq, fee_lines.c.default_time.is_not(None)
+            ),
+        )
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -537,40 +576,14 @@ class SqlPaymentRepository:
         return version, inputs
 
     def _read_standing_inputs(self, seq: int, first_day: int):
+        values = {"party_seq": seq, "first_day": first_day}
         with self._db.snapshot() as conn:
-            version = conn.scalar(select(ledger_heads.c.version).where(ledger_heads.c.party_seq == seq)) or 0
-            in_window = and_(standing_days.c.party_seq == seq, standing_days.c.day >= first_day)
-            days = conn.execute(
-                select(
-                    func.coalesce(func.sum(standing_days.c.shipments), 0),
-                    func.min(standing_days.c.first_shipment_time),
-                    func.max(standing_days.c.last_shipment_time),
-                    *[func.coalesce(func.sum(standing_days.c[c]), 0) for c in COUNTER_COLUMNS],
-                ).where(in_window)
-            ).one()
-            amounts = conn.execute(
-                select(
-                    standing_amounts.c.currency,
-                    func.sum(standing_amounts.c.billed_minor),
-                    func.sum(standing_amounts.c.paid_minor),
-                )
-                .where(standing_amounts.c.party_seq == seq, standing_amounts.c.day >= first_day)
-                .group_by(standing_amounts.c.currency)
-            ).all()
-            open_rows = conn.execute(
-                select(
-                    fee_lines.c.currency,
-                    fee_lines.c.billed_minor,
-                    fee_lines.c.paid_minor,
-                    fee_lines.c.due_time,
-                    fee_lines.c.resolution,
-                ).where(fee_lines.c.party_seq == seq, fee_lines.c.is_open == true())
-            ).all()
-            last_default = conn.scalar(
-                select(func.max(fee_lines.c.default_time)).where(
-                    fee_lines.c.party_seq == seq, fee_lines.c.default_time.is_not(None)
-                )
-            )
+            heads = driver_rows(conn, self._standing_version, values)
+            (days,) = fetched(conn, self._standing_days, values)
+            amounts = driver_rows(conn, self._standing_amounts, values)
+            open_rows = fetched(conn, self._open_lines, values)
+            (last_default,) = fetched(conn, self._last_default, values)[0]
+        version = heads[0][0] if heads else 0
         shipments_count, first, last, *counts = days
         totals = WindowTotals(
             shipments=int(shipments_count),
@@ -581,7 +594,7 @@ class SqlPaymentRepository:
             paid={cur: int(p) for cur, _, p in amounts if p},
         )
         open_lines = [
-            OpenLine(r.currency, r.billed_minor, r.paid_minor, r.due_time, FeeResolution(r.resolution)) for r in open_rows
+            OpenLine(currency, billed, paid, due, FeeResolution(resolution)) for currency, billed, paid, due, resolution in open_rows
         ]
         return version, (totals, open_lines, _utc(last_default))
 

@@ -106,6 +106,9 @@ class DecisionRepository(Protocol):
 
     def decision_by_seq(self, seq: int) -> Decision | None: ...
 
+    def keep_decoded(self, written: list[tuple[int, Decision]]) -> None:
+        """Decisions another process wrote, (seq, decision): kept as if written here."""
+
     def keep_stamps(self, stamps: list) -> None:
         """(party id, purpose, stamp, valid until, decision id) of decisions confirmed unchanged."""
 
@@ -287,6 +290,15 @@ class VettingDesk:
             for index in locks:
                 self._locks[index].release()
         return results
+
+    def adopt(self, written: tuple[list[tuple[int, Decision]], dict[str, str]]) -> None:
+        """Decisions the bulk-vetting helper process wrote, (seq, decision), and their parties'
+        owners: kept as this desk's own, so vetting those parties here reads neither back."""
+        decisions, owners = written
+        self._decisions.keep_decoded(decisions)
+        for party_id, owner in owners.items():
+            if owner is not None:
+                self._owners.remember(party_id, owner)
 
     def _bulk_records(self, party_ids: set[str]) -> _Records:
         return _Records(

@@ -3,6 +3,7 @@ was decided from (recorded, so that a replay needs nothing but the decision and 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -150,14 +151,24 @@ class VettingInputs:
     clearances: tuple[ClearanceFact, ...] = ()
     list_versions: tuple[str, ...] = ()
 
-    def digest(self) -> str:
-        """Of everything but the time: equal digests mean the same facts."""
+    @functools.cached_property
+    def _as_dict(self) -> dict:
+        # Worked out once: the digest and the stored record both start from it (never mutated).
         from knownparty_service.domain.vetting.codec import inputs_to_dict
 
-        facts = inputs_to_dict(self)
-        facts.pop("now")
+        return inputs_to_dict(self)
+
+    def digest(self) -> str:
+        """Of everything but the time: equal digests mean the same facts."""
+        facts = {k: v for k, v in self._as_dict.items() if k != "now"}
         # The dict holds no floats (fractions are text), so plain sorted JSON is canonical here.
         return hashlib.sha256(json.dumps(facts, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+    def stored_json(self) -> str:
+        """The inputs as stored with their decision, for replay (canonical JSON)."""
+        from knownparty_service.domain.signing import canonical_json
+
+        return canonical_json(self._as_dict).decode()
 
 
 # -- the decision -----------------------------------------------------------------------------

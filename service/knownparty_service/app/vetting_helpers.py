@@ -1,0 +1,190 @@
+"""A helper process for bulk vetting: VetParties decides on two cores instead of one.
+
+Deciding a party is Python work (screening, the canonical encoding, signing, storing), and one
+process runs Python on one core at a time. A VetParties stream hands half of each round (its
+requests split by party, so a party's requests always go the same way, in order) to a helper: a
+process of its own, started with the first stream, with its own connection to the database, its
+own index of the lists (rebuilt when they change, as the server's is) and the same signing key.
+Its decisions are stored and answered exactly as the server's own. Until it is ready, and
+whenever it is busy with another stream's round, a round is decided in the server alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+
+from knownparty_client._generated import vetting_pb2 as pb
+from knownparty_service.domain.access import Caller, caller_scope
+from knownparty_service.domain.errors import ServiceUnavailableError
+from knownparty_service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_READY = b"ready"
+_ANSWER, _FAILED = b"A", b"F"
+
+
+class VettingHelper:
+    """The server's side of one helper process. `try_vet` is safe to call from any thread."""
+
+    def __init__(self, settings: Settings):
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen | None = None
+        self._sending: Connection | None = None
+        self._connection: Connection | None = None
+        self._ready = False
+        self._stopped = False
+        self.rounds_answered = 0  # rounds the helper decided (the server's metrics and tests)
+
+    def start(self) -> None:
+        """Starts the process (once); it becomes ready after building its index. A helper that
+        cannot start leaves the rounds to the server."""
+        with self._lock:
+            if self._process is not None or self._stopped:
+                return
+            # Its own interpreter (never a fork of a process running gRPC), talking over two pipes.
+            child_reads, parent_writes = os.pipe()
+            parent_reads, child_writes = os.pipe()
+            try:
+                self._process = subprocess.Popen(
+                    [sys.executable, "-m", __name__, str(child_reads), str(child_writes)],
+                    pass_fds=(child_reads, child_writes),
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,  # the server stops it; a terminal's Ctrl-C is for the server
+                )
+            except OSError as exc:
+                log.warning("the vetting helper process did not start: %r", exc)
+                for fd in (child_reads, parent_writes, parent_reads, child_writes):
+                    os.close(fd)
+                self._stopped = True
+                return
+            finally:
+                if self._process is not None:
+                    os.close(child_reads)
+                    os.close(child_writes)
+            self._sending = Connection(parent_writes, readable=False)
+            self._connection = Connection(parent_reads, writable=False)
+            self._sending.send_bytes(self._settings.model_dump_json().encode())
+
+    def try_vet(self, message: pb.VetPartiesRequest, caller: Caller | None):
+        """(The helper's answers to `message`'s requests, ([(seq, decision)] of the decisions it
+        wrote, their parties' owners)); None when it is not ready or busy (the caller decides them itself).
+        ServiceUnavailableError when the helper failed mid-round."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            if not self._is_ready():
+                return None
+            try:
+                self._sending.send_bytes(pickle.dumps((message.SerializeToString(), caller)))
+                reply = self._connection.recv_bytes()
+            except (EOFError, OSError) as exc:
+                self._lost(exc)
+                raise ServiceUnavailableError("bulk vetting lost its helper process; retry") from exc
+        finally:
+            self._lock.release()
+        if reply[:1] != _ANSWER:
+            raise ServiceUnavailableError(f"bulk vetting failed in its helper process: {reply[1:].decode(errors='replace')}")
+        self.rounds_answered += 1
+        size = int.from_bytes(reply[1:9], "big")
+        return pb.VetPartiesResponse.FromString(reply[9 + size :]), pickle.loads(reply[9 : 9 + size])
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Whether it became ready within `timeout` seconds (started or not)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._is_ready():
+                    return True
+                if self._stopped:
+                    return False
+            time.sleep(0.05)
+        return False
+
+    def _is_ready(self) -> bool:
+        if self._ready:
+            return True
+        if self._connection is None or not self._connection.poll():
+            return False
+        try:
+            self._ready = self._connection.recv_bytes() == _READY
+        except (EOFError, OSError) as exc:
+            # It stopped before it was ready (its log says why): the server decides alone.
+            self._lost(exc)
+            self._stopped = True
+        return self._ready
+
+    def _lost(self, exc: BaseException) -> None:
+        # The next stream starts a new one.
+        log.warning("the vetting helper process stopped: %r", exc)
+        self._close()
+
+    def _close(self) -> None:
+        process, connections = self._process, (self._sending, self._connection)
+        self._process = self._sending = self._connection = None
+        self._ready = False
+        for connection in connections:
+            if connection is not None:
+                connection.close()  # the helper's next read ends: it stops
+        if process is not None:
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            self._close()
+
+
+def _serve_rounds(incoming: Connection, outgoing: Connection) -> None:
+    """The helper process: decides the rounds it is sent until the server closes the pipe."""
+    from knownparty_service.app.collector import pace_garbage_collector
+    from knownparty_service.app.logs import configure_logging
+    from knownparty_service.app.vetting_composition import vetting_servicer
+
+    settings = Settings.model_validate_json(incoming.recv_bytes())
+    configure_logging(settings.log_level, settings.log_format)
+    pace_garbage_collector()
+    parts = vetting_servicer(settings)
+    decisions = parts.decisions
+    decisions.written = []
+    try:
+        outgoing.send_bytes(_READY)
+        while True:
+            try:
+                data = incoming.recv_bytes()
+            except (EOFError, OSError):
+                return
+            message_bytes, caller = pickle.loads(data)
+            try:
+                parts.keeper.refresh()  # the lists the server screens against now
+                message = pb.VetPartiesRequest.FromString(message_bytes)
+                with caller_scope(caller):
+                    response = parts.servicer.vet_round(list(message.requests))
+                # The answers; the decisions written (with their seqs) and their parties' owners,
+                # for the server to keep as if it had decided them.
+                owners = {d.party_id: parts.owners.owner(d.party_id) for _, d in decisions.written}
+                written = pickle.dumps((decisions.written, owners), protocol=pickle.HIGHEST_PROTOCOL)
+                decisions.written.clear()
+                reply = _ANSWER + len(written).to_bytes(8, "big") + written + response.SerializeToString()
+            except Exception as exc:  # noqa: BLE001 - reported to the server, which fails the stream
+                log.exception("a bulk vetting round failed in the helper process")
+                reply = _FAILED + type(exc).__name__.encode()
+            outgoing.send_bytes(reply)
+    finally:
+        parts.close()
+
+
+if __name__ == "__main__":
+    _serve_rounds(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
