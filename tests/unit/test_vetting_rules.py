@@ -4,6 +4,7 @@ vetting sections."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -144,6 +145,23 @@ def test_inputs_survive_their_json_form_and_digest_ignores_the_time():
     assert inputs_from_dict(inputs_to_dict(inputs)) == inputs
     assert dataclasses.replace(inputs, now=NOW + timedelta(hours=1)).digest() == inputs.digest()
     assert seller_inputs().digest() != inputs.digest()
+
+
+def test_digests_compare_with_both_stored_forms():
+    # A hit whose names carry the very text of a time member must not fool the digest.
+    tricky = hit(0.9)
+    tricky = dataclasses.replace(tricky, matched_name='x "now":"2026-01-01T00:00:00.000000Z", y')
+    inputs = seller_inputs(hits=(tricky,))
+    later = dataclasses.replace(inputs, now=NOW + timedelta(days=2))
+    assert inputs.digest().startswith("v") and len(inputs.digest()) == 64
+    assert later.same_facts(inputs.digest())
+    # Decisions stored before the "v" digests: compared with the digest they were stored with.
+    assert len(inputs.legacy_digest()) == 64 and not inputs.legacy_digest().startswith("v")
+    assert later.same_facts(inputs.legacy_digest())
+    other = seller_inputs(hits=(hit(0.8),))
+    assert not other.same_facts(inputs.digest()) and not other.same_facts(inputs.legacy_digest())
+    # The stored JSON is the record: it reads back as the inputs.
+    assert inputs_from_dict(json.loads(inputs.stored_json())) == inputs
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import queue
 import threading
 import time
@@ -38,6 +39,9 @@ _CHANGES_PER_READ = 500
 _KEPT_MESSAGES = 200_000
 # Requests of a VetParties stream decided and stored together, and answered in one message.
 _VET_BATCH = 250
+# Of every 20 parties of a round, how many the bulk-vetting helper process decides: a little
+# over half, since this process also reads the requests and sends the answers.
+_HELPER_SHARE_OF_20 = 11
 
 
 def _cursor(text: str, path: str) -> int:
@@ -159,12 +163,16 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
             # Any number a message (the message size limit bounds it); an empty one is no request.
             count += len(message.requests)
             if count > MAX_STREAM_REQUESTS:
-                raise ValidationError.single("requests", f"a stream carries at most {MAX_STREAM_REQUESTS} requests")
+                # Refused once the requests before it are answered.
+                return _EndOfStream(ValidationError.single("requests", f"a stream carries at most {MAX_STREAM_REQUESTS} requests"))
             pending.extend(message.requests)
             return None
 
-        while True:
-            if not pending and end is None:
+        def next_round(wait: bool) -> list | None:
+            """The next round's requests: what has arrived, up to a batch. Waiting, None at the
+            end of the stream (raising its error); not waiting, None when nothing has arrived."""
+            nonlocal end
+            if wait and not pending and end is None:
                 end = take(arrived.get())
             while end is None and len(pending) < _VET_BATCH:
                 try:
@@ -172,30 +180,49 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
                 except queue.Empty:
                     break
             if pending:
-                batch = [pending.popleft() for _ in range(min(_VET_BATCH, len(pending)))]
-                yield self._vet_shared(batch)
-            elif end is not None:
-                if end.error is not None:
-                    raise end.error
-                return
+                return [pending.popleft() for _ in range(min(_VET_BATCH, len(pending)))]
+            if wait and end is not None and end.error is not None:
+                raise end.error
+            return None
 
-    def _vet_shared(self, requests) -> pb.VetPartiesResponse:
-        """vet_round, with the requests of half the parties decided by the helper meanwhile: a
-        party's requests always go the same way, so they are decided in order."""
+        requests = next_round(wait=True)
+        started = self._start_round(requests) if requests else None
+        while started is not None:
+            response = self._finish_round(started)
+            # The helper's half of what has already arrived starts before this answer goes out.
+            requests = next_round(wait=False)
+            following = self._start_round(requests) if requests else None
+            yield response
+            if following is None:
+                requests = next_round(wait=True)
+                following = self._start_round(requests) if requests else None
+            started = following
+
+    def _start_round(self, requests: list) -> "_Round":
+        """Sends the helper its share of a round's parties (a party always goes the same way, so
+        its requests are decided in order); this process decides the rest in _finish_round."""
         if self._helper is None or len(requests) < 2:
-            return self.vet_round(requests)
-        theirs = [i for i, r in enumerate(requests) if hash(_party_of(r)) & 1]
+            return _Round(requests, [], None)
+        theirs = [i for i, r in enumerate(requests) if _helper_decides(r)]
         if not theirs or len(theirs) == len(requests):
-            return self.vet_round(requests)
+            return _Round(requests, [], None)
         sent = pb.VetPartiesRequest(requests=[requests[i] for i in theirs])
         outcome: list = []
-        caller = current_caller()
-        helping = threading.Thread(target=_collect, args=(outcome, self._helper.try_vet, sent, caller), name="knownparty-vet-helper-wait")
-        helping.start()
-        mine = [i for i in range(len(requests)) if not hash(_party_of(requests[i])) & 1]
+        waiting = threading.Thread(
+            target=_collect, args=(outcome, self._helper.try_vet, sent, current_caller()), name="knownparty-vet-helper-wait"
+        )
+        waiting.start()
+        return _Round(requests, theirs, waiting, outcome)
+
+    def _finish_round(self, started: "_Round") -> pb.VetPartiesResponse:
+        requests, theirs = started.requests, started.theirs
+        if not theirs:
+            return self.vet_round(requests)
+        helped = set(theirs)
+        mine = [i for i in range(len(requests)) if i not in helped]
         answered = self.vet_round([requests[i] for i in mine]).answers
-        helping.join()
-        result = outcome[0]
+        started.waiting.join()
+        result = started.outcome[0]
         if isinstance(result, BaseException):
             raise result
         if result is None:  # not ready yet, or busy with another stream's round
@@ -280,9 +307,19 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         return clearance_to_message(self._desk.revoke_clearance(request.name, request.analyst))
 
 
-def _party_of(request: pb.VetPartyRequest) -> str:
+@dataclasses.dataclass
+class _Round:
+    requests: list
+    # Indexes of the requests the helper decides, waited for by `waiting` into `outcome`.
+    theirs: list[int]
+    waiting: threading.Thread | None
+    outcome: list = dataclasses.field(default_factory=list)
+
+
+def _helper_decides(request: pb.VetPartyRequest) -> bool:
     kind = request.WhichOneof("request")
-    return getattr(request, kind).party if kind is not None else ""
+    party = getattr(request, kind).party if kind is not None else ""
+    return hash(party) % 20 < _HELPER_SHARE_OF_20
 
 
 def _collect(outcome: list, call, *args) -> None:

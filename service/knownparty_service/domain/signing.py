@@ -75,6 +75,13 @@ def canonical_json(value: object) -> bytes:
     return text.encode("utf-8")
 
 
+def canonical_json_text(value: object) -> str:
+    """canonical_json as text, for a value built without floats (not checked: the caller's
+    values are its own, such as the recorded inputs of a decision; what is signed goes through
+    canonical_json)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def key_id_of(public_key_raw: bytes) -> str:
     """"ed25519:" and the first 16 hex digits of the SHA-256 of the raw public key."""
     return KEY_ID_PREFIX + hashlib.sha256(public_key_raw).hexdigest()[:16]

@@ -27,6 +27,7 @@ from knownparty_service.domain.ownership import PartyOwners
 from knownparty_service.domain.party_registry import parse_party_name, utc_now
 from knownparty_service.domain.party_rules import clean_text
 from knownparty_service.domain.policy import Policy, parse_policy
+from knownparty_service.domain.random_ids import RandomIds
 from knownparty_service.domain.signing import DecisionSigner, canonical_json
 from knownparty_service.domain.vetting.codec import decision_payload
 from knownparty_service.domain.vetting.model import (
@@ -54,6 +55,8 @@ MAX_CLEARANCE_REASON = 2000
 # Names of a party screened per decision: the legal name and its first aliases.
 MAX_SCREENED_NAMES = 10
 _KINDS = {Purpose.KNOWN_MARKETPLACE_SELLER: PartyKind.SELLER, Purpose.KNOWN_CARRIER_CUSTOMER: PartyKind.SHIPPER}
+
+_DECISION_IDS = RandomIds("d")
 
 
 def entry_fingerprint(entry: WatchlistEntry) -> str:
@@ -403,7 +406,7 @@ class VettingDesk:
         if current is not None and current.policy_version == self._policy.version:
             # The same facts, and time has not changed what they mean (an age, a look-back).
             unchanged = (
-                found[1] == digest
+                inputs.same_facts(found[1])
                 and now < current.valid_until
                 and outcome is current.outcome
                 and [r.code for r in reasons] == [r.code for r in current.reasons]
@@ -419,7 +422,7 @@ class VettingDesk:
             return current, None, None
         decision = self._signed(
             Decision(
-                id="d" + secrets.token_hex(10),
+                id=_DECISION_IDS.next(),
                 party_id=party.id,
                 purpose=purpose,
                 outcome=outcome,

@@ -152,23 +152,40 @@ class VettingInputs:
     list_versions: tuple[str, ...] = ()
 
     @functools.cached_property
-    def _as_dict(self) -> dict:
-        # Worked out once: the digest and the stored record both start from it (never mutated).
+    def _stored(self) -> tuple[str, str]:
+        """(the stored JSON, its "now" member): worked out once, for the record and the digest."""
+        from knownparty_service.domain.signing import canonical_json_text
         from knownparty_service.domain.vetting.codec import inputs_to_dict
 
-        return inputs_to_dict(self)
+        facts = inputs_to_dict(self)
+        text = canonical_json_text(facts)
+        return text, '"now":' + json.dumps(facts["now"]) + ","
 
     def digest(self) -> str:
-        """Of everything but the time: equal digests mean the same facts."""
-        facts = {k: v for k, v in self._as_dict.items() if k != "now"}
-        # The dict holds no floats (fractions are text), so plain sorted JSON is canonical here.
+        """Of everything but the time: equal digests mean the same facts. "v" and 63 hex digits
+        of the SHA-256 of the stored JSON without its time (a top-level member: keys are sorted,
+        and a quote inside a string is escaped, so the text cannot occur anywhere else)."""
+        text, now_member = self._stored
+        return "v" + hashlib.sha256(text.replace(now_member, "", 1).encode()).hexdigest()[:63]
+
+    def legacy_digest(self) -> str:
+        """The digest decisions stored before the "v" digests carry (64 hex digits): compared
+        only with theirs, so an upgrade does not make every party's decision look stale."""
+        from knownparty_service.domain.vetting.codec import inputs_to_dict
+
+        facts = inputs_to_dict(self)
+        facts.pop("now")
         return hashlib.sha256(json.dumps(facts, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+    def same_facts(self, stored_digest: str) -> bool:
+        """Whether a stored decision's inputs digest is of these facts."""
+        if stored_digest.startswith("v"):
+            return stored_digest == self.digest()
+        return stored_digest == self.legacy_digest()
 
     def stored_json(self) -> str:
         """The inputs as stored with their decision, for replay (canonical JSON)."""
-        from knownparty_service.domain.signing import canonical_json
-
-        return canonical_json(self._as_dict).decode()
+        return self._stored[0]
 
 
 # -- the decision -----------------------------------------------------------------------------
