@@ -185,55 +185,50 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
                 raise end.error
             return None
 
-        requests = next_round(wait=True)
-        started = self._start_round(requests) if requests else None
-        while started is not None:
-            response = self._finish_round(started)
-            # The helper's half of what has already arrived starts before this answer goes out.
-            requests = next_round(wait=False)
-            following = self._start_round(requests) if requests else None
-            yield response
-            if following is None:
-                requests = next_round(wait=True)
-                following = self._start_round(requests) if requests else None
-            started = following
+        lane = None
+        started: collections.deque = collections.deque()
+        try:
+            while True:
+                if not started:
+                    requests = next_round(wait=True)
+                    if requests is None:
+                        return
+                    if lane is None and self._helper is not None:
+                        # Only between rounds: a party's earlier requests are all decided by then.
+                        lane = self._helper.lease()
+                    started.append(self._start_round(requests, lane))
+                # The next round's helper share goes out now: it works on it while this one ends.
+                if len(started) < 2 and (requests := next_round(wait=False)):
+                    started.append(self._start_round(requests, lane))
+                yield self._finish_round(started.popleft(), lane)
+        finally:
+            if lane is not None:
+                lane.release()
 
-    def _start_round(self, requests: list) -> "_Round":
+    def _start_round(self, requests: list, lane) -> "_Round":
         """Sends the helper its share of a round's parties (a party always goes the same way, so
         its requests are decided in order); this process decides the rest in _finish_round."""
-        if self._helper is None or len(requests) < 2:
-            return _Round(requests, [], None)
+        if lane is None or len(requests) < 2:
+            return _Round(requests, [])
         theirs = [i for i, r in enumerate(requests) if _helper_decides(r)]
         if not theirs or len(theirs) == len(requests):
-            return _Round(requests, [], None)
-        sent = pb.VetPartiesRequest(requests=[requests[i] for i in theirs])
-        outcome: list = []
-        waiting = threading.Thread(
-            target=_collect, args=(outcome, self._helper.try_vet, sent, current_caller()), name="knownparty-vet-helper-wait"
-        )
-        waiting.start()
-        return _Round(requests, theirs, waiting, outcome)
+            return _Round(requests, [])
+        lane.send(pb.VetPartiesRequest(requests=[requests[i] for i in theirs]), current_caller())
+        return _Round(requests, theirs)
 
-    def _finish_round(self, started: "_Round") -> pb.VetPartiesResponse:
+    def _finish_round(self, started: "_Round", lane) -> pb.VetPartiesResponse:
         requests, theirs = started.requests, started.theirs
         if not theirs:
             return self.vet_round(requests)
         helped = set(theirs)
         mine = [i for i in range(len(requests)) if i not in helped]
         answered = self.vet_round([requests[i] for i in mine]).answers
-        started.waiting.join()
-        result = started.outcome[0]
-        if isinstance(result, BaseException):
-            raise result
-        if result is None:  # not ready yet, or busy with another stream's round
-            theirs_answered = self.vet_round([requests[i] for i in theirs]).answers
-        else:
-            theirs_answered = result[0].answers
-            self._desk.adopt(result[1])
+        helper_answers, written = lane.receive()
+        self._desk.adopt(written)
         answers: list = [None] * len(requests)
         for i, answer in zip(mine, answered):
             answers[i] = answer
-        for i, answer in zip(theirs, theirs_answered):
+        for i, answer in zip(theirs, helper_answers.answers):
             answers[i] = answer
         return pb.VetPartiesResponse(answers=answers)
 
@@ -310,23 +305,14 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
 @dataclasses.dataclass
 class _Round:
     requests: list
-    # Indexes of the requests the helper decides, waited for by `waiting` into `outcome`.
+    # Indexes of the requests sent to the helper.
     theirs: list[int]
-    waiting: threading.Thread | None
-    outcome: list = dataclasses.field(default_factory=list)
 
 
 def _helper_decides(request: pb.VetPartyRequest) -> bool:
     kind = request.WhichOneof("request")
     party = getattr(request, kind).party if kind is not None else ""
     return hash(party) % 20 < _HELPER_SHARE_OF_20
-
-
-def _collect(outcome: list, call, *args) -> None:
-    try:
-        outcome.append(call(*args))
-    except BaseException as exc:  # noqa: BLE001 - raised again on the stream's own thread
-        outcome.append(exc)
 
 
 class _EndOfStream:

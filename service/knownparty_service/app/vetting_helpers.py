@@ -11,6 +11,7 @@ whenever it is busy with another stream's round, a round is decided in the serve
 
 from __future__ import annotations
 
+import collections
 import logging
 import os
 import pickle
@@ -74,28 +75,19 @@ class VettingHelper:
             self._connection = Connection(parent_reads, writable=False)
             self._sending.send_bytes(self._settings.model_dump_json().encode())
 
-    def try_vet(self, message: pb.VetPartiesRequest, caller: Caller | None):
-        """(The helper's answers to `message`'s requests, ([(seq, decision)] of the decisions it
-        wrote, their parties' owners)); None when it is not ready or busy (the caller decides them itself).
-        ServiceUnavailableError when the helper failed mid-round."""
+    def lease(self) -> HelperLane | None:
+        """The helper for one stream's rounds until the lane is released; None when it is not
+        ready or another stream holds it (that stream's rounds are decided in the server)."""
         if not self._lock.acquire(blocking=False):
             return None
-        try:
-            if not self._is_ready():
-                return None
-            try:
-                self._sending.send_bytes(pickle.dumps((message.SerializeToString(), caller)))
-                reply = self._connection.recv_bytes()
-            except (EOFError, OSError) as exc:
-                self._lost(exc)
-                raise ServiceUnavailableError("bulk vetting lost its helper process; retry") from exc
-        finally:
+        if not self._is_ready():
             self._lock.release()
-        if reply[:1] != _ANSWER:
-            raise ServiceUnavailableError(f"bulk vetting failed in its helper process: {reply[1:].decode(errors='replace')}")
-        self.rounds_answered += 1
-        size = int.from_bytes(reply[1:9], "big")
-        return pb.VetPartiesResponse.FromString(reply[9 + size :]), pickle.loads(reply[9 : 9 + size])
+            return None
+        return HelperLane(self)
+
+    def _broken(self, exc: BaseException) -> ServiceUnavailableError:
+        self._lost(exc)
+        return ServiceUnavailableError("bulk vetting lost its helper process; retry")
 
     def wait_ready(self, timeout: float) -> bool:
         """Whether it became ready within `timeout` seconds (started or not)."""
@@ -142,9 +134,69 @@ class VettingHelper:
                 process.wait(timeout=5)
 
     def stop(self) -> None:
-        with self._lock:
+        # A stream still holding it (past the drain time) loses it: its next round fails.
+        held = self._lock.acquire(timeout=5)
+        try:
             self._stopped = True
             self._close()
+        finally:
+            if held:
+                self._lock.release()
+
+
+class HelperLane:
+    """One stream's use of the helper: rounds go out in order and their answers come back in
+    the same order; the next round may be sent before the previous one's answer is taken, so
+    the helper always has work while the server answers."""
+
+    # A pipe holds 64 KiB: a larger round waits for the answers before it (the helper, blocked
+    # writing an answer nobody reads, would never read it otherwise).
+    _PIPE_ROOM = 48 * 1024
+
+    def __init__(self, helper: VettingHelper):
+        self._helper = helper
+        self._in_flight = 0
+        self._received: collections.deque = collections.deque()
+
+    def send(self, message: pb.VetPartiesRequest, caller: Caller | None) -> None:
+        data = pickle.dumps((message.SerializeToString(), caller))
+        if len(data) > self._PIPE_ROOM:
+            while self._in_flight:
+                self._received.append(self._read())
+        try:
+            self._helper._sending.send_bytes(data)
+        except OSError as exc:
+            raise self._helper._broken(exc) from exc
+        self._in_flight += 1
+
+    def receive(self) -> tuple[pb.VetPartiesResponse, tuple]:
+        """The oldest round's (answers, (decisions written [(seq, decision)], their parties' owners))."""
+        reply = self._received.popleft() if self._received else self._read()
+        if reply[:1] != _ANSWER:
+            raise ServiceUnavailableError(f"bulk vetting failed in its helper process: {reply[1:].decode(errors='replace')}")
+        self._helper.rounds_answered += 1
+        size = int.from_bytes(reply[1:9], "big")
+        return pb.VetPartiesResponse.FromString(reply[9 + size :]), pickle.loads(reply[9 : 9 + size])
+
+    def _read(self) -> bytes:
+        try:
+            reply = self._helper._connection.recv_bytes()
+        except (EOFError, OSError) as exc:
+            self._in_flight = 0
+            raise self._helper._broken(exc) from exc
+        self._in_flight -= 1
+        return reply
+
+    def release(self) -> None:
+        """Answers never taken (the stream ended early) are read and dropped first, so that the
+        next stream's answers are its own."""
+        try:
+            while self._in_flight:
+                self._read()
+        except ServiceUnavailableError:
+            pass
+        finally:
+            self._helper._lock.release()
 
 
 def _serve_rounds(incoming: Connection, outgoing: Connection) -> None:
