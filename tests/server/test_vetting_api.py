@@ -391,6 +391,15 @@ def test_bulk_vetting_shares_rounds_with_its_helper_process(client, server):
         # Stored, and the decision in force: the same one comes back from a unary call.
         assert client.vet_seller(answer.decision.name.split("/decisions/")[0]).name == answer.decision.name
         assert client.get_decision(answer.decision.name) == answer.decision
+    # Rounds too large for the pipe to hold ahead (long names) wait for the answers before them.
+    long_names = [
+        types.VetPartyRequest(tag=f"L{n}", vet_seller=types.VetSellerRequest(party=f"parties/{'x' * 900}{n}")) for n in range(600)
+    ]
+    mixed = [*long_names[:300], *requests[:10], *long_names[300:]]
+    answers = list(client.vet_parties(mixed))
+    assert [a.tag for a in answers] == [r.tag for r in mixed]
+    assert all(a.HasField("error") for a in answers if a.tag.startswith("L"))
+    assert all(a.HasField("decision") for a in answers if not a.tag.startswith("L"))
 
 
 def test_changes_after_a_violation_are_published_and_resumable(client, server):

@@ -198,7 +198,8 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
                         lane = self._helper.lease()
                     started.append(self._start_round(requests, lane))
                 # The next round's helper share goes out now: it works on it while this one ends.
-                if len(started) < 2 and (requests := next_round(wait=False)):
+                # (Without the helper nothing is gained, and the lane is asked for between rounds.)
+                if lane is not None and len(started) < 2 and (requests := next_round(wait=False)):
                     started.append(self._start_round(requests, lane))
                 yield self._finish_round(started.popleft(), lane)
         finally:

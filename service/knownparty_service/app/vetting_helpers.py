@@ -1,12 +1,13 @@
 """A helper process for bulk vetting: VetParties decides on two cores instead of one.
 
 Deciding a party is Python work (screening, the canonical encoding, signing, storing), and one
-process runs Python on one core at a time. A VetParties stream hands half of each round (its
-requests split by party, so a party's requests always go the same way, in order) to a helper: a
-process of its own, started with the first stream, with its own connection to the database, its
-own index of the lists (rebuilt when they change, as the server's is) and the same signing key.
-Its decisions are stored and answered exactly as the server's own. Until it is ready, and
-whenever it is busy with another stream's round, a round is decided in the server alone.
+process runs Python on one core at a time. A VetParties stream hands about half of each round
+(its requests split by party, so a party's requests always go the same way, in order) to a
+helper: a process of its own, started with the first stream, with its own connection to the
+database, its own index of the lists (rebuilt when they change, as the server's is) and the same
+signing key. Its decisions are stored and answered exactly as the server's own, and the server
+keeps them (and their parties' owners) as if it had decided them. One stream at a time leases
+the helper; until it is ready, and for the other streams meanwhile, the server decides alone.
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ from knownparty_service.settings import Settings
 log = logging.getLogger(__name__)
 
 _READY = b"ready"
+# A round takes well under a second; one not answered in this long means the helper is stuck.
+_ROUND_TIMEOUT_SECONDS = 120
 _ANSWER, _FAILED = b"A", b"F"
 
 
 class VettingHelper:
-    """The server's side of one helper process. `try_vet` is safe to call from any thread."""
+    """The server's side of one helper process; a stream leases it (`lease`) for its rounds."""
 
     def __init__(self, settings: Settings):
         self._settings = settings
@@ -180,8 +183,10 @@ class HelperLane:
 
     def _read(self) -> bytes:
         try:
+            if not self._helper._connection.poll(_ROUND_TIMEOUT_SECONDS):
+                raise TimeoutError(f"no answer in {_ROUND_TIMEOUT_SECONDS} s")
             reply = self._helper._connection.recv_bytes()
-        except (EOFError, OSError) as exc:
+        except (EOFError, OSError) as exc:  # TimeoutError included: a stuck helper is replaced
             self._in_flight = 0
             raise self._helper._broken(exc) from exc
         self._in_flight -= 1
