@@ -352,8 +352,17 @@ def test_bulk_vetting_answers_whatever_the_message_sizes(client, target, admin_m
         types.VetPartiesRequest(requests=items[1:601]),
         types.VetPartiesRequest(requests=items[601:]),
     ]
+    def sent_slowly():
+        # Each message on its own: the server must wait for requests after an empty message.
+        for message in messages:
+            yield message
+            time.sleep(0.2)
+
     with grpc.insecure_channel(target) as channel:
-        responses = list(vetting_pb2_grpc.VettingServiceStub(channel).VetParties(iter(messages), metadata=admin_metadata, timeout=60))
+        stub = vetting_pb2_grpc.VettingServiceStub(channel)
+        responses = list(stub.VetParties(iter(messages), metadata=admin_metadata, timeout=60))
+        slowly = list(stub.VetParties(sent_slowly(), metadata=admin_metadata, timeout=60))
+    assert [a.tag for r in slowly for a in r.answers] == [str(n) for n in range(700)]
     answers = [a for r in responses for a in r.answers]
     assert [a.tag for a in answers] == [str(n) for n in range(700)]
     assert all(a.HasField("decision") and a.decision.outcome == types.OUTCOME_KNOWN for a in answers)

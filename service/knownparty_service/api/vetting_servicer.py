@@ -172,7 +172,7 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
             """The next round's requests: what has arrived, up to a batch. Waiting, None at the
             end of the stream (raising its error); not waiting, None when nothing has arrived."""
             nonlocal end
-            if wait and not pending and end is None:
+            while wait and not pending and end is None:  # an empty message is no request
                 end = take(arrived.get())
             while end is None and len(pending) < _VET_BATCH:
                 try:
