@@ -62,18 +62,14 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         self._keys = keys
 
     def _message(self, decision) -> pb.Decision:
-        # Decisions are immutable: each message is built once, kept serialized (compact), and
-        # parsed again for later replies. One a party and purpose: a newer decision replaces it.
-        slot = (decision.party_id, decision.purpose)
-        kept = self._messages.get(slot)
-        if kept is None or kept[0] != decision.id:
-            message = decision_to_message(decision)
-            self._messages.put(slot, (decision.id, message.SerializeToString()))
-            return message
-        return pb.Decision.FromString(kept[1])
+        message = pb.Decision()
+        self._message_into(decision, message)
+        return message
 
     def _message_into(self, decision, target: pb.Decision) -> None:
-        """_message() written into `target` (a field of a larger message), without a copy."""
+        # Decisions are immutable: each message is built once, kept serialized (compact), and
+        # parsed again for later replies. One a party and purpose: a newer decision replaces it.
+        # Written into `target`, which may be a field of a larger message (no copy).
         slot = (decision.party_id, decision.purpose)
         kept = self._messages.get(slot)
         if kept is None or kept[0] != decision.id:

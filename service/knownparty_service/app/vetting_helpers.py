@@ -46,7 +46,7 @@ class VettingHelper:
         self._connection: Connection | None = None
         self._ready = False
         self._stopped = False
-        self.rounds_answered = 0  # rounds the helper decided (the server's metrics and tests)
+        self.rounds_answered = 0  # rounds the helper decided (for tests)
 
     def start(self) -> None:
         """Starts the process (once); it becomes ready after building its index. A helper that
@@ -169,7 +169,7 @@ class HelperLane:
         try:
             self._helper._sending.send_bytes(data)
         except OSError as exc:
-            raise self._helper._broken(exc) from exc
+            raise self._broken(exc) from exc
         self._in_flight += 1
 
     def receive(self) -> tuple[pb.VetPartiesResponse, tuple]:
@@ -187,10 +187,13 @@ class HelperLane:
                 raise TimeoutError(f"no answer in {_ROUND_TIMEOUT_SECONDS} s")
             reply = self._helper._connection.recv_bytes()
         except (EOFError, OSError) as exc:  # TimeoutError included: a stuck helper is replaced
-            self._in_flight = 0
-            raise self._helper._broken(exc) from exc
+            raise self._broken(exc) from exc
         self._in_flight -= 1
         return reply
+
+    def _broken(self, exc: BaseException) -> ServiceUnavailableError:
+        self._in_flight = 0  # nothing more will come from a helper that is gone
+        return self._helper._broken(exc)
 
     def release(self) -> None:
         """Answers never taken (the stream ended early) are read and dropped first, so that the
@@ -224,6 +227,7 @@ def _serve_rounds(incoming: Connection, outgoing: Connection) -> None:
             except (EOFError, OSError):
                 return
             message_bytes, caller = pickle.loads(data)
+            decisions.written.clear()  # also what a failed round left
             try:
                 parts.keeper.refresh()  # the lists the server screens against now
                 message = pb.VetPartiesRequest.FromString(message_bytes)
@@ -233,7 +237,6 @@ def _serve_rounds(incoming: Connection, outgoing: Connection) -> None:
                 # for the server to keep as if it had decided them.
                 owners = {d.party_id: parts.owners.owner(d.party_id) for _, d in decisions.written}
                 written = pickle.dumps((decisions.written, owners), protocol=pickle.HIGHEST_PROTOCOL)
-                decisions.written.clear()
                 reply = _ANSWER + len(written).to_bytes(8, "big") + written + response.SerializeToString()
             except Exception as exc:  # noqa: BLE001 - reported to the server, which fails the stream
                 log.exception("a bulk vetting round failed in the helper process")

@@ -389,6 +389,16 @@ def driver_rows(connection: Connection, query: "FastQuery", values: dict) -> lis
         return cursor.fetchall()
 
 
+def driver_rows_for_each(database: Database, connection: Connection, query: "FastQuery", name: str, keys) -> list[tuple]:
+    """driver_rows of a query whose `name` parameter is a `one_of` list, for every key of `keys`
+    (Database.fetch_for_each, inside the connection's transaction)."""
+    keys = sorted(set(keys))
+    rows: list[tuple] = []
+    for start in range(0, len(keys), _KEYS_PER_READ):
+        rows.extend(driver_rows(connection, query, {name: list_parameter(database, keys[start : start + _KEYS_PER_READ])}))
+    return rows
+
+
 def fetched(connection: Connection, query: "FastQuery", values: dict) -> list:
     """driver_rows, each made a row by the query (its columns' result processing)."""
     return [query.make_row(row) for row in driver_rows(connection, query, values)]

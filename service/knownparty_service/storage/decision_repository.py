@@ -28,8 +28,7 @@ from knownparty_service.storage.database import (
     BulkStatement,
     Database,
     FastQuery,
-    driver_rows,
-    list_parameter,
+    driver_rows_for_each,
     one_of,
     time_writer,
 )
@@ -292,7 +291,7 @@ class SqlDecisionRepository:
     def add_many(self, items: list[tuple[Decision, str, Decision | None]], stamps=()) -> None:
         write_time = self._write_time
         with self._db.writing() as conn:
-            party_seqs = dict(self._rows_for_each(conn, self._party_seqs, {d.party_id for d, _, _ in items}))
+            party_seqs = dict(driver_rows_for_each(self._db, conn, self._party_seqs, "ids", {d.party_id for d, _, _ in items}))
             rows = []
             for decision, digest, _ in items:
                 attestation = decision.attestation
@@ -316,7 +315,7 @@ class SqlDecisionRepository:
                     )
                 )
             self._insert_decisions.run_tuples(conn, rows)
-            seqs = dict(self._rows_for_each(conn, self._seqs_of, [d.id for d, _, _ in items]))
+            seqs = dict(driver_rows_for_each(self._db, conn, self._seqs_of, "ids", [d.id for d, _, _ in items]))
             changed = [(d, r) for d, _, r in items if r is not None and r.outcome is not d.outcome]
             self._insert_changes.run_tuples(
                 conn, [(seqs[d.id], r.outcome.value, write_time(d.decide_time)) for d, r in changed]
@@ -329,14 +328,6 @@ class SqlDecisionRepository:
             self._keep_decoded(seqs[decision.id], decision)
         if self.written is not None:
             self.written.extend((seqs[d.id], d) for d, _, _ in items)
-
-    def _rows_for_each(self, conn: Connection, query: FastQuery, keys) -> list[tuple]:
-        """Raw rows of a query whose `ids` parameter is a `one_of` list, inside the transaction."""
-        keys = sorted(set(keys))
-        rows = []
-        for start in range(0, len(keys), 500):
-            rows.extend(driver_rows(conn, query, {"ids": list_parameter(self._db, keys[start : start + 500])}))
-        return rows
 
     def get(self, party_id: str, decision_id: str) -> Decision | None:
         with self._db.reading() as conn:
