@@ -24,6 +24,7 @@ from knownparty_service.api.vetting_messages import (
     reasons_to_messages,
 )
 from knownparty_service.api.errors import status_for
+from knownparty_service.app.collector import bulk_work, round_done
 from knownparty_service.domain.access import current_caller
 from knownparty_service.domain.bounded_cache import BoundedCache
 from knownparty_service.domain.errors import DomainError, ValidationError, ViolationCollector
@@ -39,9 +40,12 @@ _CHANGES_PER_READ = 500
 _KEPT_MESSAGES = 200_000
 # Requests of a VetParties stream decided and stored together, and answered in one message.
 _VET_BATCH = 250
-# Of every 20 parties of a round, how many the bulk-vetting helper process decides: a little
-# over half, since this process also reads the requests and sends the answers.
-_HELPER_SHARE_OF_20 = 11
+# Of every 40 parties of a round, how many the bulk-vetting helper process decides: learned round
+# by round (see _finish_round), starting a little over half, since this process also reads the
+# requests and sends the answers; never all, never none.
+_SHARE_STEPS = 40
+_FIRST_HELPER_SHARE = 22
+_HELPER_SHARE_RANGE = (4, 36)
 
 
 def _cursor(text: str, path: str) -> int:
@@ -57,6 +61,7 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         self._desk = desk
         # Decides half of each VetParties round in a process of its own (app/vetting_helpers.py).
         self._helper = helper
+        self._helper_share = _FIRST_HELPER_SHARE  # of _SHARE_STEPS
         self._messages: BoundedCache = BoundedCache(_KEPT_MESSAGES)
         # () -> [(key id, algorithm, public key, create time)], current key first.
         self._keys = keys
@@ -184,34 +189,50 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         lane = None
         started: collections.deque = collections.deque()
         try:
-            while True:
-                if not started:
-                    requests = next_round(wait=True)
-                    if requests is None:
-                        return
-                    if lane is None and self._helper is not None:
-                        # Only between rounds: a party's earlier requests are all decided by then.
-                        lane = self._helper.lease()
-                    started.append(self._start_round(requests, lane))
-                # The next round's helper share goes out now: it works on it while this one ends.
-                # (Without the helper nothing is gained, and the lane is asked for between rounds.)
-                if lane is not None and len(started) < 2 and (requests := next_round(wait=False)):
-                    started.append(self._start_round(requests, lane))
-                yield self._finish_round(started.popleft(), lane)
+            with bulk_work():
+                while True:
+                    if not started:
+                        requests = next_round(wait=True)
+                        if requests is None:
+                            return
+                        if lane is None and self._helper is not None:
+                            # Only between rounds: a party's earlier requests are all decided by then.
+                            lane = self._helper.lease()
+                        started.append(self._start_round(requests, lane, None))
+                    # The next round's helper share goes out now: it works on it while this one
+                    # ends. (Without the helper nothing is gained, and the lane is asked for
+                    # between rounds.)
+                    if lane is not None and len(started) < 2 and (requests := next_round(wait=False)):
+                        started.append(self._start_round(requests, lane, started[0]))
+                    response = self._finish_round(started.popleft(), lane)
+                    round_done()
+                    yield response
         finally:
             if lane is not None:
                 lane.release()
 
-    def _start_round(self, requests: list, lane) -> "_Round":
-        """Sends the helper its share of a round's parties (a party always goes the same way, so
-        its requests are decided in order); this process decides the rest in _finish_round."""
-        if lane is None or len(requests) < 2:
+    def _start_round(self, requests: list, lane, unfinished: "_Round | None") -> "_Round":
+        """Sends the helper its share of a round's parties; this process decides the rest in
+        _finish_round. A party's requests are decided in order: within a round they all go the
+        same way, and a party this process has yet to decide in the unfinished round before
+        stays here (the helper could otherwise decide its later request first)."""
+        if lane is None:
             return _Round(requests, [])
-        theirs = [i for i, r in enumerate(requests) if _helper_decides(r)]
-        if not theirs or len(theirs) == len(requests):
-            return _Round(requests, [])
+        if len(requests) < 2:
+            return _Round(requests, [], {_party_of(r) for r in requests})
+        share = self._helper_share
+        stays = unfinished.here if unfinished is not None else frozenset()
+        theirs, here = [], set()
+        for i, request in enumerate(requests):
+            party = _party_of(request)
+            if party not in stays and hash(party) % _SHARE_STEPS < share:
+                theirs.append(i)
+            else:
+                here.add(party)
+        if not theirs or not here:
+            return _Round(requests, [], {_party_of(r) for r in requests})
         lane.send(pb.VetPartiesRequest(requests=[requests[i] for i in theirs]), current_caller())
-        return _Round(requests, theirs)
+        return _Round(requests, theirs, here)
 
     def _finish_round(self, started: "_Round", lane) -> pb.VetPartiesResponse:
         requests, theirs = started.requests, started.theirs
@@ -220,6 +241,13 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         helped = set(theirs)
         mine = [i for i in range(len(requests)) if i not in helped]
         answered = self.vet_round([requests[i] for i in mine]).answers
+        # Balances the two processes: an answer already back means the helper waited for this
+        # process (give it more of the next rounds); none yet, that this process waits for it.
+        low, high = _HELPER_SHARE_RANGE
+        if lane.answer_ready():
+            self._helper_share = min(high, self._helper_share + 1)
+        else:
+            self._helper_share = max(low, self._helper_share - 1)
         helper_answers, written = lane.receive()
         self._desk.adopt(written)
         answers: list = [None] * len(requests)
@@ -304,12 +332,13 @@ class _Round:
     requests: list
     # Indexes of the requests sent to the helper.
     theirs: list[int]
+    # The parties decided here when the helper has a share.
+    here: set[str] = dataclasses.field(default_factory=set)
 
 
-def _helper_decides(request: pb.VetPartyRequest) -> bool:
+def _party_of(request: pb.VetPartyRequest) -> str:
     kind = request.WhichOneof("request")
-    party = getattr(request, kind).party if kind is not None else ""
-    return hash(party) % 20 < _HELPER_SHARE_OF_20
+    return getattr(request, kind).party if kind is not None else ""
 
 
 class _EndOfStream:

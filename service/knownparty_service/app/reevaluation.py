@@ -11,6 +11,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from knownparty_service.app.collector import bulk_work, round_done
 from knownparty_service.domain.vetting.desk import VettingDesk
 
 log = logging.getLogger(__name__)
@@ -109,10 +110,12 @@ class Reevaluator:
                 return sum(one(target) for target in chunk)
 
         chunks = [targets[i : i + _CHUNK] for i in range(0, len(targets), _CHUNK)]
-        for chunk, result in zip(chunks, self._pool.map(chunk_of, chunks)):
-            changed += result
-            pending -= len(chunk)
-            self._on_progress(pending, len(chunk))
+        with bulk_work():
+            for chunk, result in zip(chunks, self._pool.map(chunk_of, chunks)):
+                changed += result
+                pending -= len(chunk)
+                self._on_progress(pending, len(chunk))
+                round_done()
         if targets:
             log.info(
                 "re-evaluated %d decision(s) in %.1f s: %d changed", len(targets), time.monotonic() - started, changed

@@ -2,8 +2,8 @@
 
 Deciding a party is Python work (screening, the canonical encoding, signing, storing), and one
 process runs Python on one core at a time. A VetParties stream hands about half of each round
-(its requests split by party, so a party's requests always go the same way, in order) to a
-helper: a process of its own, started with the first stream, with its own connection to the
+(its requests split by party, so that a party's requests are decided in order; the share is
+learned so that neither process waits for the other) to a helper: a process of its own, started with the first stream, with its own connection to the
 database, its own index of the lists (rebuilt when they change, as the server's is) and the same
 signing key. Its decisions are stored and answered exactly as the server's own, and the server
 keeps them (and their parties' owners) as if it had decided them. One stream at a time leases
@@ -13,6 +13,8 @@ the helper; until it is ready, and for the other streams meanwhile, the server d
 from __future__ import annotations
 
 import collections
+import fcntl
+import gc
 import logging
 import os
 import pickle
@@ -33,6 +35,13 @@ _READY = b"ready"
 # A round takes well under a second; one not answered in this long means the helper is stuck.
 _ROUND_TIMEOUT_SECONDS = 120
 _ANSWER, _FAILED = b"A", b"F"
+# Pipes are widened to this (Linux lets any process go up to 1 MiB): a round's answers, about
+# 4 KB a decision, then go out while the server is still busy with its own share, instead of the
+# helper waiting, blocked on a full pipe, until the server reads them.
+_PIPE_SIZE = 1 << 20
+_DEFAULT_PIPE_SIZE = 64 * 1024
+# With no round for this long the helper thaws what it froze (see _serve_rounds).
+_IDLE_SECONDS = 1.0
 
 
 class VettingHelper:
@@ -47,6 +56,7 @@ class VettingHelper:
         self._ready = False
         self._stopped = False
         self.rounds_answered = 0  # rounds the helper decided (for tests)
+        self._request_pipe_size = _DEFAULT_PIPE_SIZE
 
     def start(self) -> None:
         """Starts the process (once); it becomes ready after building its index. A helper that
@@ -57,6 +67,8 @@ class VettingHelper:
             # Its own interpreter (never a fork of a process running gRPC), talking over two pipes.
             child_reads, parent_writes = os.pipe()
             parent_reads, child_writes = os.pipe()
+            self._request_pipe_size = _widen_pipe(parent_writes)
+            _widen_pipe(parent_reads)
             try:
                 self._process = subprocess.Popen(
                     [sys.executable, "-m", __name__, str(child_reads), str(child_writes)],
@@ -152,10 +164,6 @@ class HelperLane:
     the same order; the next round may be sent before the previous one's answer is taken, so
     the helper always has work while the server answers."""
 
-    # A pipe holds 64 KiB: a larger round waits for the answers before it (the helper, blocked
-    # writing an answer nobody reads, would never read it otherwise).
-    _PIPE_ROOM = 48 * 1024
-
     def __init__(self, helper: VettingHelper):
         self._helper = helper
         self._in_flight = 0
@@ -163,7 +171,9 @@ class HelperLane:
 
     def send(self, message: pb.VetPartiesRequest, caller: Caller | None) -> None:
         data = pickle.dumps((message.SerializeToString(), caller))
-        if len(data) > self._PIPE_ROOM:
+        # A round larger than the pipe holds waits for the answers before it (the helper, blocked
+        # writing an answer nobody reads, would never read it otherwise).
+        if len(data) > self._helper._request_pipe_size * 3 // 4:
             while self._in_flight:
                 self._received.append(self._read())
         try:
@@ -171,6 +181,15 @@ class HelperLane:
         except OSError as exc:
             raise self._broken(exc) from exc
         self._in_flight += 1
+
+    def answer_ready(self) -> bool:
+        """Whether the oldest round's answer is back already (receive would not wait)."""
+        if self._received:
+            return True
+        try:
+            return self._helper._connection.poll(0)
+        except (EOFError, OSError):
+            return True  # receive reports it
 
     def receive(self) -> tuple[pb.VetPartiesResponse, tuple]:
         """The oldest round's (answers, (decisions written [(seq, decision)], their parties' owners))."""
@@ -207,6 +226,15 @@ class HelperLane:
             self._helper._lock.release()
 
 
+def _widen_pipe(fd: int) -> int:
+    """Widens a pipe to _PIPE_SIZE where the system allows it; the size it has."""
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+        return fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ)
+    except (AttributeError, OSError):  # not Linux, or over the system's limit: the default size
+        return _DEFAULT_PIPE_SIZE
+
+
 def _serve_rounds(incoming: Connection, outgoing: Connection) -> None:
     """The helper process: decides the rounds it is sent until the server closes the pipe."""
     from knownparty_service.app.collector import pace_garbage_collector
@@ -221,8 +249,13 @@ def _serve_rounds(incoming: Connection, outgoing: Connection) -> None:
     decisions.written = []
     try:
         outgoing.send_bytes(_READY)
+        frozen = False
         while True:
             try:
+                if frozen and not incoming.poll(_IDLE_SECONDS):
+                    # No stream is sending rounds: hand what was frozen back to the collector.
+                    gc.unfreeze()
+                    frozen = False
                 data = incoming.recv_bytes()
             except (EOFError, OSError):
                 return
@@ -242,6 +275,10 @@ def _serve_rounds(incoming: Connection, outgoing: Connection) -> None:
                 log.exception("a bulk vetting round failed in the helper process")
                 reply = _FAILED + type(exc).__name__.encode()
             outgoing.send_bytes(reply)
+            # What the round kept (its decisions) is left out of collections while rounds come
+            # (see app/collector.py, bulk_work).
+            gc.freeze()
+            frozen = True
     finally:
         parts.close()
 
