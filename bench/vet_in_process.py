@@ -27,7 +27,7 @@ from bench_parties import backend_database
 from bench_vetting import create_parties, import_lists, party_names
 
 from knownparty_client import KnownPartyClient, types
-from knownparty_service.app.collector import pace_garbage_collector
+from knownparty_service.app.collector import bulk_work, pace_garbage_collector, round_done
 from knownparty_service.app.vetting_composition import vetting_servicer
 from knownparty_service.settings import Settings
 
@@ -69,10 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         if profiler:
             profiler.enable()
         answered = errors = 0
-        for batch in batches[1:]:
-            for answer in servicer.vet_round(batch).answers:
-                answered += 1
-                errors += answer.HasField("error")
+        with bulk_work():  # as a VetParties stream runs its rounds
+            for batch in batches[1:]:
+                for answer in servicer.vet_round(batch).answers:
+                    answered += 1
+                    errors += answer.HasField("error")
+                round_done()
         if profiler:
             profiler.disable()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -80,12 +82,18 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.backend}: {answered:,} decisions in {wall:.1f} s = {answered / wall:,.0f}/s; "
             f"{cpu / answered * 1e6:.0f} us CPU a decision ({errors} errors)"
         )
-        # Each seller vetted again, one call at a time (VetSeller's path): the decision in force.
+        # Each seller vetted again, one call at a time (VetSeller's path): the decision in force;
+        # then each shipper (CheckShipper's).
         wall, cpu = time.perf_counter(), time.process_time()
         for n in range(len(sellers)):
             servicer.VetSeller(types.VetSellerRequest(party=f"parties/bench-seller-{n:06d}"), None)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(f"{args.backend}: vetting each seller again: {cpu / len(sellers) * 1e6:.0f} us CPU a call")
+        cpu = time.process_time()
+        for n in range(len(shippers)):
+            servicer.CheckShipper(types.CheckShipperRequest(party=f"parties/bench-shipper-{n:06d}"), None)
+        cpu = time.process_time() - cpu
+        print(f"{args.backend}: checking each shipper again: {cpu / len(shippers) * 1e6:.0f} us CPU a call")
         if profiler:
             stats = pstats.Stats(profiler)
             stats.sort_stats("tottime").print_stats(35)

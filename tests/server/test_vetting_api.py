@@ -400,7 +400,10 @@ def test_bulk_vetting_shares_rounds_with_its_helper_process(client, server):
         # Stored, and the decision in force: the same one comes back from a unary call.
         assert client.vet_seller(answer.decision.name.split("/decisions/")[0]).name == answer.decision.name
         assert client.get_decision(answer.decision.name) == answer.decision
-    # Rounds too large for the pipe to hold ahead (long names) wait for the answers before them.
+    # Rounds too large for the pipe to hold ahead (long names) wait for the answers before them
+    # (the pipe is widened to 1 MiB where the system allows: taken as the default 64 KiB here).
+    assert helper._request_pipe_size >= 64 * 1024
+    helper._request_pipe_size = 64 * 1024
     long_names = [
         types.VetPartyRequest(tag=f"L{n}", vet_seller=types.VetSellerRequest(party=f"parties/{'x' * 900}{n}")) for n in range(600)
     ]

@@ -1,4 +1,4 @@
-"""How often a server process runs Python's cyclic garbage collector."""
+"""How often a server process runs Python's cyclic garbage collector, and what it leaves out."""
 
 from __future__ import annotations
 

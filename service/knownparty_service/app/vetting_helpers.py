@@ -3,11 +3,12 @@
 Deciding a party is Python work (screening, the canonical encoding, signing, storing), and one
 process runs Python on one core at a time. A VetParties stream hands about half of each round
 (its requests split by party, so that a party's requests are decided in order; the share is
-learned so that neither process waits for the other) to a helper: a process of its own, started with the first stream, with its own connection to the
-database, its own index of the lists (rebuilt when they change, as the server's is) and the same
-signing key. Its decisions are stored and answered exactly as the server's own, and the server
-keeps them (and their parties' owners) as if it had decided them. One stream at a time leases
-the helper; until it is ready, and for the other streams meanwhile, the server decides alone.
+learned so that neither process waits for the other) to a helper: a process of its own, started
+with the first stream, with its own connection to the database, its own index of the lists
+(rebuilt when they change, as the server's is) and the same signing key. Its decisions are
+stored and answered exactly as the server's own, and the server keeps them (and their parties'
+owners) as if it had decided them. One stream at a time leases the helper; until it is ready,
+and for the other streams meanwhile, the server decides alone.
 """
 
 from __future__ import annotations
