@@ -59,7 +59,7 @@ def _cursor(text: str, path: str) -> int:
 class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
     def __init__(self, desk: VettingDesk, keys, helper=None):
         self._desk = desk
-        # Decides half of each VetParties round in a process of its own (app/vetting_helpers.py).
+        # Decides about half of each VetParties round in a process of its own (app/vetting_helpers.py).
         self._helper = helper
         self._helper_share = _FIRST_HELPER_SHARE  # of _SHARE_STEPS
         self._messages: BoundedCache = BoundedCache(_KEPT_MESSAGES)
@@ -332,7 +332,7 @@ class _Round:
     requests: list
     # Indexes of the requests sent to the helper.
     theirs: list[int]
-    # The parties decided here when the helper has a share.
+    # The parties this process decides (with a lane: all of them when the helper has none).
     here: set[str] = dataclasses.field(default_factory=set)
 
 
