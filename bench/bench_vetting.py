@@ -143,7 +143,7 @@ def run_backend(backend: str, args) -> dict | None:
     with backend_database(backend) as url:
         if url is None:
             return None
-        with servers.start_server("knownparty", "process", database_url=url, max_workers=8, max_lifetime_s=7200) as server:
+        with servers.start_server("knownparty", "process", database_url=url, max_workers=args.server_workers, max_lifetime_s=7200) as server:
             print(f"[{backend}] server {server.target} (pid {server.pid})", flush=True)
             with KnownPartyClient(server.target, timeout=600) as client:
                 import_lists(client)
@@ -188,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changed", type=int, default=100, help="sellers the list update names")
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--server-workers", type=int, default=8, help="the server's RPC threads (KNOWNPARTY_MAX_WORKERS' default)")
     parser.add_argument("--quick", action="store_true", help="5,000 parties, 3 s per scenario")
     args = parser.parse_args(argv)
     unwind_on_sigterm()  # a killed run still drops its scratch database and stops its server
