@@ -24,6 +24,7 @@ from bench_payments import create_shippers, postgres_database, sqlite_database
 from generate_fee_file import generate
 
 from knownparty_client._generated import payment_pb2 as pb
+from knownparty_client._requests import filled_messages
 from knownparty_client.payments_csv import read_rows
 from knownparty_service.api.payment_messages import TimeCache, import_row
 from knownparty_service.app.collector import pace_garbage_collector
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         ledger = PaymentLedger(repository, policy)
         pace_garbage_collector()  # as create_server does
         with fee_file.open(newline="") as handle:
-            batches = list(_batches(read_rows(handle, CARRIER, []), args.batch_size))
+            batches = list(filled_messages(read_rows(handle, CARRIER, []), args.batch_size, pb.ImportPaymentsBatch, "rows"))
         summary = ImportSummary()
         profiler = cProfile.Profile() if args.profile else None
         wall, cpu = time.perf_counter(), time.process_time()
@@ -82,17 +83,6 @@ def main(argv: list[str] | None = None) -> int:
             pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         database.engine.dispose()
     return 0
-
-
-def _batches(rows, size: int):
-    batch = pb.ImportPaymentsBatch()
-    for row in rows:
-        batch.rows.append(row)
-        if len(batch.rows) >= size:
-            yield batch
-            batch = pb.ImportPaymentsBatch()
-    if batch.rows:
-        yield batch
 
 
 if __name__ == "__main__":

@@ -184,13 +184,7 @@ def import_payments_stream(
     if not 1 <= batch_size <= 5000:
         raise ValueError("batch_size must be between 1 and 5000")
     yield types.ImportPaymentsRequest(header=types.ImportPaymentsHeader(carrier=carrier, source_name=source_name))
-    batch = types.ImportPaymentsBatch()
-    for row in rows:
-        batch.rows.append(row)
-        if len(batch.rows) >= batch_size:
-            yield types.ImportPaymentsRequest(batch=batch)
-            batch = types.ImportPaymentsBatch()
-    if batch.rows:
+    for batch in filled_messages(rows, batch_size, types.ImportPaymentsBatch, "rows"):
         yield types.ImportPaymentsRequest(batch=batch)
 
 
@@ -206,13 +200,19 @@ def check_vet_batch_size(batch_size: int) -> None:
 def vet_parties_stream(requests: Iterable[types.VetPartyRequest], batch_size: int) -> Iterator[types.VetPartiesRequest]:
     """The requests in messages of `batch_size` (check it with check_vet_batch_size first: this
     runs on gRPC's own thread, where an error would only fail the call)."""
-    message = types.VetPartiesRequest()
-    for request in requests:
-        message.requests.append(request)
-        if len(message.requests) >= batch_size:
+    return filled_messages(requests, batch_size, types.VetPartiesRequest, "requests")
+
+
+def filled_messages(items: Iterable, size: int, message_type, field: str) -> Iterator:
+    """Messages of `message_type` whose repeated `field` holds `size` of `items` each (the last
+    the rest), made as the items come."""
+    message = message_type()
+    for item in items:
+        getattr(message, field).append(item)
+        if len(getattr(message, field)) >= size:
             yield message
-            message = types.VetPartiesRequest()
-    if message.requests:
+            message = message_type()
+    if getattr(message, field):
         yield message
 
 

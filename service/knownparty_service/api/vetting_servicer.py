@@ -218,19 +218,17 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         stays here (the helper could otherwise decide its later request first)."""
         if lane is None:
             return _Round(requests, [])
-        if len(requests) < 2:
-            return _Round(requests, [], {_party_of(r) for r in requests})
         share = self._helper_share
         stays = unfinished.here if unfinished is not None else frozenset()
+        parties = [_party_of(r) for r in requests]
         theirs, here = [], set()
-        for i, request in enumerate(requests):
-            party = _party_of(request)
+        for i, party in enumerate(parties):
             if party not in stays and hash(party) % _SHARE_STEPS < share:
                 theirs.append(i)
             else:
                 here.add(party)
-        if not theirs or not here:
-            return _Round(requests, [], {_party_of(r) for r in requests})
+        if not theirs or not here:  # a round not worth splitting is decided here, as one
+            return _Round(requests, [], set(parties))
         lane.send(pb.VetPartiesRequest(requests=[requests[i] for i in theirs]), current_caller())
         return _Round(requests, theirs, here)
 

@@ -81,10 +81,12 @@ class Database:
         # True once this process is known to be the database's only writer (a server alone on
         # its SQLite file, storage/server_claim.py): what it wrote itself is then all there is.
         self.sole_writer = False
-        # The hot reads' own connections (fetch_one and friends): one per thread on PostgreSQL,
-        # one shared by all threads (under the lock) on SQLite, see _read.
-        self._sqlite_read_lock = threading.Lock()
-        self._thread_connections = _SharedConnectionSlot() if self.is_sqlite else threading.local()
+        # The hot reads' own connections (fetch_one and friends): one per thread on PostgreSQL;
+        # on SQLite one shared by all threads, one read at a time. With a connection (and page
+        # cache) per thread, eight threads reading at once made a one-row read cost 45-70 us of
+        # CPU instead of 16; shared, 18. The GIL serialises the Python around it anyway.
+        self._read_lock = threading.Lock() if self.is_sqlite else contextlib.nullcontext()
+        self._thread_connections = self._connection_slot()
         self._read_connections: list = []
         self._read_connections_lock = threading.Lock()
         # Single reads skip BEGIN/COMMIT: one statement is atomic on its own.
@@ -127,38 +129,31 @@ class Database:
     def fetch_for_each(self, query: "FastQuery", name: str, keys, values: dict | None = None) -> list:
         """fetch_all of a query whose `name` parameter is a `one_of` list, for every key of `keys`:
         one read per few hundred keys (sorted, so that runs hit the index in order)."""
-        keys = sorted(set(keys))
         rows = []
-        for start in range(0, len(keys), _KEYS_PER_READ):
-            chunk = {**(values or {}), name: list_parameter(self, keys[start : start + _KEYS_PER_READ])}
-            rows.extend(self.fetch_all(query, chunk))
+        for chunk in key_chunks(self, keys):
+            rows.extend(self.fetch_all(query, {**(values or {}), name: chunk}))
         return rows
 
     def _read(self, query: "FastQuery", values: dict, fetch):
-        if self.is_sqlite:
-            # SQLite: one connection for every thread's hot reads, one read at a time. With a
-            # connection (and page cache) per thread, eight threads reading at once made a
-            # one-row read cost 45-70 us of CPU instead of 16; shared, 18. The GIL serialises
-            # the Python around it anyway, and a read takes microseconds.
-            with self._sqlite_read_lock:
-                return self._read_on_this_connection(query, values, fetch)
-        return self._read_on_this_connection(query, values, fetch)
-
-    def _read_on_this_connection(self, query: "FastQuery", values: dict, fetch):
-        connection = getattr(self._thread_connections, "connection", None)
-        try:
-            if connection is None:
-                connection = self._new_read_connection()
-            cursor = connection.cursor()
+        with self._read_lock:
+            connection = getattr(self._thread_connections, "connection", None)
             try:
-                cursor.execute(query.sql, query.parameters(values))
-                return fetch(cursor)
-            finally:
-                cursor.close()
-        except (self.engine.dialect.dbapi.OperationalError, OperationalError) as exc:
-            self._drop_read_connection()
-            log.warning("database unavailable: %s", exc)
-            raise ServiceUnavailableError("the database is unavailable; retry later") from exc
+                if connection is None:
+                    connection = self._new_read_connection()
+                cursor = connection.cursor()
+                try:
+                    cursor.execute(query.sql, query.parameters(values))
+                    return fetch(cursor)
+                finally:
+                    cursor.close()
+            except (self.engine.dialect.dbapi.OperationalError, OperationalError) as exc:
+                self._drop_read_connection()
+                log.warning("database unavailable: %s", exc)
+                raise ServiceUnavailableError("the database is unavailable; retry later") from exc
+
+    def _connection_slot(self):
+        """Where _read keeps its connection: a slot per thread, or one for all on SQLite."""
+        return _SharedConnectionSlot() if self.is_sqlite else threading.local()
 
     def _new_read_connection(self):
         # Detached from the pool (the connect-time PRAGMAs have run), in autocommit mode.
@@ -201,7 +196,7 @@ class Database:
         for connection in connections:
             with contextlib.suppress(Exception):
                 connection.close()
-        self._thread_connections = _SharedConnectionSlot() if self.is_sqlite else threading.local()
+        self._thread_connections = self._connection_slot()
         self.engine.dispose()
 
 
@@ -411,11 +406,17 @@ def driver_rows(connection: Connection, query: "FastQuery", values: dict) -> lis
 def driver_rows_for_each(database: Database, connection: Connection, query: "FastQuery", name: str, keys) -> list[tuple]:
     """driver_rows of a query whose `name` parameter is a `one_of` list, for every key of `keys`
     (Database.fetch_for_each, inside the connection's transaction)."""
-    keys = sorted(set(keys))
     rows: list[tuple] = []
-    for start in range(0, len(keys), _KEYS_PER_READ):
-        rows.extend(driver_rows(connection, query, {name: list_parameter(database, keys[start : start + _KEYS_PER_READ])}))
+    for chunk in key_chunks(database, keys):
+        rows.extend(driver_rows(connection, query, {name: chunk}))
     return rows
+
+
+def key_chunks(database: Database, keys) -> Iterator:
+    """`keys` as `one_of` parameters of a few hundred each, sorted (runs hit the index in order)."""
+    keys = sorted(set(keys))
+    for start in range(0, len(keys), _KEYS_PER_READ):
+        yield list_parameter(database, keys[start : start + _KEYS_PER_READ])
 
 
 def fetched(connection: Connection, query: "FastQuery", values: dict) -> list:
