@@ -376,7 +376,7 @@ def test_bulk_vetting_answers_whatever_the_message_sizes(client, target, admin_m
         list(client.vet_parties(items[:5], batch_size=0))
 
 
-def test_bulk_vetting_shares_rounds_with_its_helper_process(client, server):
+def test_bulk_vetting_shares_rounds_with_its_helper_process(client, server, monkeypatch):
     """Once the helper process is up, half of each round's parties are decided there: stored,
     signed and answered exactly as the server's own, and kept by the server afterwards."""
     import_watchlist(client)
@@ -395,11 +395,14 @@ def test_bulk_vetting_shares_rounds_with_its_helper_process(client, server):
     assert answers[-1].error.code == "NOT_FOUND"
     assert [a.decision.outcome for a in answers[:-2]] == [types.OUTCOME_KNOWN] * (len(sellers) - 1)
     assert answers[-2].decision.outcome in (types.OUTCOME_NEEDS_REVIEW, types.OUTCOME_NOT_KNOWN)
+    state_reads = count_state_reads(server, monkeypatch)
     for answer in answers[:-1]:
         assert client.verify_attestation(answer.decision).valid
         # Stored, and the decision in force: the same one comes back from a unary call.
         assert client.vet_seller(answer.decision.name.split("/decisions/")[0]).name == answer.decision.name
         assert client.get_decision(answer.decision.name) == answer.decision
+    # A server alone on its SQLite file kept the states the round left, the helper's included.
+    assert len(state_reads) == (0 if server.database.sole_writer else len(answers) - 1)
     # Rounds too large for the pipe to hold ahead (long names) wait for the answers before them
     # (the pipe is widened to 1 MiB where the system allows: taken as the default 64 KiB here).
     assert helper._request_pipe_size >= 64 * 1024
@@ -412,6 +415,46 @@ def test_bulk_vetting_shares_rounds_with_its_helper_process(client, server):
     assert [a.tag for a in answers] == [r.tag for r in mixed]
     assert all(a.HasField("error") for a in answers if a.tag.startswith("L"))
     assert all(a.HasField("decision") for a in answers if not a.tag.startswith("L"))
+
+
+def count_state_reads(server, monkeypatch) -> list:
+    """The vetting-state reads (DecisionRepository.vet_state) the server makes from now on."""
+    reads: list = []
+    read = server.database.fetch_one
+
+    def counted(query, values):
+        if set(values) == {"party_id", "purpose"}:
+            reads.append(values["party_id"])
+        return read(query, values)
+
+    monkeypatch.setattr(server.database, "fetch_one", counted)
+    return reads
+
+
+def test_a_repeated_vetting_reads_nothing_until_something_is_written(client, server, monkeypatch):
+    """A server alone on its SQLite file keeps what a repeated vetting reads (a read would queue
+    its RPC thread behind the others for the GIL) until it writes anything. PostgreSQL may have
+    other writers: there each vetting reads."""
+    import_watchlist(client)
+    party = seller(client)
+    first = client.vet_seller(party.name)
+    state_reads = count_state_reads(server, monkeypatch)
+    for _ in range(3):
+        assert client.vet_seller(party.name).name == first.name
+    assert len(state_reads) == (0 if server.database.sole_writer else 3)
+    assert server.database.sole_writer == server.database.is_sqlite
+    # What a decision rests on changes: the next vetting sees it, then keeps the new state.
+    client.update_party(types.Party(name=party.name, legal_name="Global Shadow Trading LLC"), ["legal_name"])
+    assert server.reevaluator.wait_idle(30)
+    second = client.vet_seller(party.name)
+    assert second.name != first.name and second.outcome != types.OUTCOME_KNOWN
+    reads_before = len(state_reads)
+    assert client.vet_seller(party.name).name == second.name
+    assert len(state_reads) == reads_before + (0 if server.database.sole_writer else 1)
+    client.delete_party(party.name)
+    with pytest.raises(errors.FailedPrecondition) as gone:
+        client.vet_seller(party.name)
+    assert gone.value.reason == "PARTY_ARCHIVED"
 
 
 def test_changes_after_a_violation_are_published_and_resumable(client, server):

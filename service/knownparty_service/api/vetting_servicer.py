@@ -229,8 +229,9 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
                 here.add(party)
         if not theirs or not here:  # a round not worth splitting is decided here, as one
             return _Round(requests, [], set(parties))
+        mark = self._desk.read_mark()  # before the helper reads anything for this round
         lane.send(pb.VetPartiesRequest(requests=[requests[i] for i in theirs]), current_caller())
-        return _Round(requests, theirs, here)
+        return _Round(requests, theirs, here, mark)
 
     def _finish_round(self, started: "_Round", lane) -> pb.VetPartiesResponse:
         requests, theirs = started.requests, started.theirs
@@ -247,7 +248,7 @@ class VettingServicer(vetting_pb2_grpc.VettingServiceServicer):
         else:
             self._helper_share = max(low, self._helper_share - 1)
         helper_answers, written = lane.receive()
-        self._desk.adopt(written)
+        self._desk.adopt(written, started.mark)
         answers: list = [None] * len(requests)
         for i, answer in zip(mine, answered):
             answers[i] = answer
@@ -332,6 +333,8 @@ class _Round:
     theirs: list[int]
     # The parties this process decides (with a lane: all of them when the helper has none).
     here: set[str] = dataclasses.field(default_factory=set)
+    # The desk's read mark taken before the helper was sent its share (desk.adopt).
+    mark: object = None
 
 
 def _party_of(request: pb.VetPartyRequest) -> str:

@@ -193,7 +193,8 @@ class HelperLane:
             return True  # receive reports it
 
     def receive(self) -> tuple[pb.VetPartiesResponse, tuple]:
-        """The oldest round's (answers, (decisions written [(seq, decision)], their parties' owners))."""
+        """The oldest round's (answers, (decisions written [(seq, decision)], their parties' owners,
+        the vetting states left))."""
         reply = self._received.popleft() if self._received else self._read()
         if reply[:1] != _ANSWER:
             raise ServiceUnavailableError(f"bulk vetting failed in its helper process: {reply[1:].decode(errors='replace')}")
@@ -248,6 +249,7 @@ def _serve_rounds(incoming: Connection, outgoing: Connection) -> None:
     parts = vetting_servicer(settings)
     decisions = parts.decisions
     decisions.written = []
+    decisions.states.exporting = True
     try:
         outgoing.send_bytes(_READY)
         frozen = False
@@ -262,15 +264,18 @@ def _serve_rounds(incoming: Connection, outgoing: Connection) -> None:
                 return
             message_bytes, caller = pickle.loads(data)
             decisions.written.clear()  # also what a failed round left
+            decisions.states.exported.clear()
             try:
                 parts.keeper.refresh()  # the lists the server screens against now
                 message = pb.VetPartiesRequest.FromString(message_bytes)
                 with caller_scope(caller):
                     response = parts.servicer.vet_round(list(message.requests))
-                # The answers; the decisions written (with their seqs) and their parties' owners,
-                # for the server to keep as if it had decided them.
+                # The answers; the decisions written (with their seqs), their parties' owners and
+                # the vetting states left, for the server to keep as if it had decided them.
                 owners = {d.party_id: parts.owners.owner(d.party_id) for _, d in decisions.written}
-                written = pickle.dumps((decisions.written, owners), protocol=pickle.HIGHEST_PROTOCOL)
+                written = pickle.dumps(
+                    (decisions.written, owners, decisions.states.exported), protocol=pickle.HIGHEST_PROTOCOL
+                )
                 reply = _ANSWER + len(written).to_bytes(8, "big") + written + response.SerializeToString()
             except Exception as exc:  # noqa: BLE001 - reported to the server, which fails the stream
                 log.exception("a bulk vetting round failed in the helper process")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
+import math
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from collections import namedtuple
 from collections.abc import Callable, Iterator
@@ -21,6 +24,8 @@ log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 _KEYS_PER_READ = 500  # values of one `one_of` parameter (fetch_for_each)
+# How long a PostgreSQL hot-read connection keeps its prepared statements' plans (_new_read_connection).
+READ_CONNECTION_SECONDS = 60.0
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -81,6 +86,11 @@ class Database:
         # True once this process is known to be the database's only writer (a server alone on
         # its SQLite file, storage/server_claim.py): what it wrote itself is then all there is.
         self.sole_writer = False
+        # Changes after every write transaction this process ends (committed or not): a value
+        # read from the database before a read and unchanged since proves, to a sole writer,
+        # that nothing was written since that read (see DecisionRepository.vet_state).
+        self._epochs = itertools.count(1)
+        self.write_epoch = 0
         # The hot reads' own connections (fetch_one and friends): one per thread on PostgreSQL;
         # on SQLite one shared by all threads, one read at a time. With a connection (and page
         # cache) per thread, eight threads reading at once made a one-row read cost 45-70 us of
@@ -109,22 +119,36 @@ class Database:
                 yield connection
 
     @contextlib.contextmanager
-    def writing(self) -> Iterator[Connection]:
-        with _translate_outages(), self.engine.connect() as connection:
-            connection = connection.execution_options(knownparty_writes=True)
-            with connection.begin():
-                yield connection
+    def writing(self, *, keyed: bool = False) -> Iterator[Connection]:
+        """One write transaction. `keyed`: it writes only decisions and their stamps, which the
+        caller accounts for key by key (storage/vet_state_cache.py), so the write epoch stays
+        unless the transaction fails."""
+        ended = False
+        try:
+            with _translate_outages(), self.engine.connect() as connection:
+                connection = connection.execution_options(knownparty_writes=True)
+                with connection.begin():
+                    yield connection
+            ended = True
+        finally:
+            if not (keyed and ended):
+                self.note_written()
+
+    def note_written(self) -> None:
+        """After a write: this process's, once its transaction has ended, or another process's
+        (the vetting helper's) once this process has heard of it."""
+        self.write_epoch = next(self._epochs)
 
     def fetch_one(self, query: "FastQuery", values: dict):
         """Runs a precompiled single-row read on this thread's own driver connection, outside any
         transaction: for the hottest reads, where pool checkout and SQLAlchemy's per-call work
         would be most of the cost. The server's thread pool is fixed, so is the connection count."""
-        row = self._read(query, values, lambda cursor: cursor.fetchone())
-        return None if row is None else query.make_row(row)
+        rows = self._read(query, values)
+        return query.make_row(rows[0]) if rows else None
 
     def fetch_all(self, query: "FastQuery", values: dict) -> list:
         """fetch_one for a SELECT of several rows."""
-        return [query.make_row(row) for row in self._read(query, values, lambda cursor: cursor.fetchall())]
+        return [query.make_row(row) for row in self._read(query, values)]
 
     def fetch_for_each(self, query: "FastQuery", name: str, keys, values: dict | None = None) -> list:
         """fetch_all of a query whose `name` parameter is a `one_of` list, for every key of `keys`:
@@ -134,16 +158,22 @@ class Database:
             rows.extend(self.fetch_all(query, {**(values or {}), name: chunk}))
         return rows
 
-    def _read(self, query: "FastQuery", values: dict, fetch):
+    def _read(self, query: "FastQuery", values: dict) -> list[tuple]:
         with self._read_lock:
-            connection = getattr(self._thread_connections, "connection", None)
+            slot = self._thread_connections
+            connection = getattr(slot, "connection", None)
             try:
+                if connection is not None and slot.replan_at < time.monotonic():
+                    self._drop_read_connection()
+                    connection = None
                 if connection is None:
                     connection = self._new_read_connection()
+                if not self.is_sqlite:
+                    return slot.prepared.rows(*query.numbered, query.parameters(values))
                 cursor = connection.cursor()
                 try:
                     cursor.execute(query.sql, query.parameters(values))
-                    return fetch(cursor)
+                    return cursor.fetchall()
                 finally:
                     cursor.close()
             except (self.engine.dialect.dbapi.OperationalError, OperationalError) as exc:
@@ -160,14 +190,21 @@ class Database:
         pooled = self.engine.raw_connection()
         connection = pooled.driver_connection
         pooled.detach()
+        slot = self._thread_connections
+        slot.replan_at = math.inf
         if not self.is_sqlite:
+            from knownparty_service.storage.pg_prepared import PreparedReads
+
             connection.autocommit = True
-            # Custom plans for these hot single-row reads: psycopg prepares a statement after a
-            # few runs, and PostgreSQL may then keep a generic plan made while the tables were
-            # small (or never analyzed: autovacuum can be off), scanning them whole on every call
-            # once they have grown. Planning a one-row read costs far less than that risk.
-            connection.execute("SET plan_cache_mode = force_custom_plan")
-        self._thread_connections.connection = connection
+            slot.prepared = PreparedReads(connection)
+            # Each statement is prepared once, and PostgreSQL then keeps a generic plan: planning
+            # anew at every run cost a one-row read three times its execution, in PostgreSQL's
+            # CPU beside the server's. But a plan made while the tables were small (or never
+            # analyzed: autovacuum can be off) could scan them whole once they have grown, so
+            # each connection lives a bounded time and its successor plans afresh (from the
+            # tables' sizes as they are then).
+            slot.replan_at = time.monotonic() + READ_CONNECTION_SECONDS
+        slot.connection = connection
         with self._read_connections_lock:
             self._read_connections.append(connection)
         return connection
@@ -204,6 +241,7 @@ class _SharedConnectionSlot:
     """Where _read finds its connection: like a threading.local, but one slot for all threads."""
 
     connection = None
+    replan_at = math.inf
 
 
 # PostgreSQL's serialization failure and deadlock: the transaction was rolled back, not lost.
@@ -234,6 +272,11 @@ class FastQuery:
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
         self._positional = list(compiled.positiontup) if compiled.positional else None
+        if dialect.name == "postgresql":
+            from knownparty_service.storage.pg_prepared import numbered
+
+            # The $n statement and its parameter names, for the hot reads' libpq calls.
+            self.numbered = numbered(self.sql)
         # Values fixed in the statement itself (a LIMIT) travel with every call's own.
         self._fixed = {name: value for name, value in compiled.params.items() if value is not None}
         columns = list(statement.selected_columns)

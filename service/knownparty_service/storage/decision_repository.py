@@ -44,6 +44,7 @@ from knownparty_service.storage.vetting_tables import (
     signing_keys,
     vetting_stamps,
 )
+from knownparty_service.storage.vet_state_cache import VetStateCache
 
 _INSERTED_DECISION = (
     "decision_id", "party_seq", "purpose", "outcome", "decide_time", "valid_until", "policy_version", "high_volume",
@@ -224,6 +225,7 @@ class SqlDecisionRepository:
         # day gets a new decision with each change, and the superseded ones are rarely read.
         self._decoded: BoundedCache = BoundedCache(_DECODED_CACHE_SIZE)
         self._newest: BoundedCache = BoundedCache(_DECODED_CACHE_SIZE)  # (party, purpose) -> seq
+        self.states = VetStateCache(database)
 
     def _bulk_writes(self, database: Database) -> None:
         """The writes of a batch of decisions on the driver's own executemany: SQLAlchemy's
@@ -282,6 +284,12 @@ class SqlDecisionRepository:
         self._newest.put(slot, seq)
         self._decoded.put(seq, decision)
 
+    def read_mark(self) -> int:
+        return self.states.epoch()
+
+    def keep_states(self, states, mark: int, decided) -> None:
+        self.states.adopt(states, mark, decided)
+
     @staticmethod
     def _party_seq(conn: Connection, party_id: str) -> int | None:
         return conn.scalar(select(parties.c.seq).where(parties.c.party_id == party_id))
@@ -290,7 +298,7 @@ class SqlDecisionRepository:
 
     def add_many(self, items: list[tuple[Decision, str, Decision | None]], stamps=()) -> None:
         write_time = self._write_time
-        with self._db.writing() as conn:
+        with self._db.writing(keyed=True) as conn:
             party_seqs = dict(driver_rows_for_each(self._db, conn, self._party_seqs, "ids", {d.party_id for d, _, _ in items}))
             rows = []
             for decision, digest, _ in items:
@@ -321,7 +329,9 @@ class SqlDecisionRepository:
                 conn, [(seqs[d.id], r.outcome.value, write_time(d.decide_time)) for d, r in changed]
             )
             written = {d.id: (seqs[d.id], party_seqs[d.party_id]) for d, _, _ in items}
-            self._keep_stamps(conn, list(stamps), written)
+            kept = self._keep_stamps(conn, list(stamps), written)
+        # A new decision outdates a state kept for its key (the stamp moves on, or stays behind).
+        self.states.restamped(kept, decided=[(d.party_id, d.purpose) for d, _, _ in items])
         # Committed: kept as decoded, since decoding the stored row gives the same decision (the
         # next vetting of the party returns it without reading it back).
         for decision, _, _ in items:
@@ -359,19 +369,34 @@ class SqlDecisionRepository:
         return found
 
     def vet_state(self, party_id: str, purpose: Purpose) -> VetState | None:
-        """One indexed read: what a repeated vetting needs to tell that nothing changed."""
+        """One indexed read: what a repeated vetting needs to tell that nothing changed; none at
+        all when this process may trust the state it kept (storage/vet_state_cache.py)."""
+        key = (party_id, purpose)
+        state = self.states.trusted(key)
+        if state is not None:
+            return state
+        mark = self.states.mark(key)
         row = self._db.fetch_one(self._vet_state, {"party_id": party_id, "purpose": purpose.value})
-        return None if row is None else _vet_state_from_row(row)
+        if row is None:
+            return None
+        state = _vet_state_from_row(row)
+        self.states.keep(key, mark, state)
+        return state
 
     def vet_states(self, keys) -> dict[tuple[str, Purpose], VetState]:
         """vet_state of each (party id, purpose) that exists: one read per purpose and few hundred."""
         found = {}
         by_purpose: dict[Purpose, list[str]] = {}
-        for party_id, purpose in set(keys):
+        keys = set(keys)
+        marks = {key: self.states.mark(key) for key in keys}
+        for party_id, purpose in keys:
             by_purpose.setdefault(purpose, []).append(party_id)
         for purpose, ids in by_purpose.items():
             for row in self._db.fetch_for_each(self._vet_states, "party_ids", ids, {"purpose": purpose.value}):
                 found[(row.party_id, purpose)] = _vet_state_from_row(row)
+        if self.states.keeping:
+            for key, state in found.items():
+                self.states.keep(key, marks[key], state)
         return found
 
     def decision_by_seq(self, seq: int) -> Decision | None:
@@ -382,13 +407,15 @@ class SqlDecisionRepository:
         return decision
 
     def keep_stamps(self, stamps: list) -> None:
-        with self._db.writing() as conn:
-            self._keep_stamps(conn, stamps)
+        with self._db.writing(keyed=True) as conn:
+            kept = self._keep_stamps(conn, stamps)
+        self.states.restamped(kept)
 
-    def _keep_stamps(self, conn: Connection, stamps, written: dict[str, tuple[int, int]] | None = None) -> None:
-        """`written`: (seq, party seq) by id of the decisions this transaction wrote."""
+    def _keep_stamps(self, conn: Connection, stamps, written: dict[str, tuple[int, int]] | None = None) -> list:
+        """`written`: (seq, party seq) by id of the decisions this transaction wrote. Returns
+        what VetStateCache.restamped takes once the transaction has committed."""
         if not stamps:
-            return
+            return []
         found = dict(written or {})
         ids = [s[4] for s in stamps if s[4] not in found]
         if ids:
@@ -406,6 +433,10 @@ class SqlDecisionRepository:
             for _, purpose, stamp, valid_until, decision_id in stamps
         ]
         self._upsert_stamps.run_tuples(conn, rows)
+        return [
+            ((party_id, purpose), stamp, valid_until, found[decision_id][0])
+            for party_id, purpose, stamp, valid_until, decision_id in stamps
+        ]
 
     def active_clearances(self, party_id: str) -> list[MatchClearance]:
         return [_clearance_from_row(r) for r in self._db.fetch_all(self._active_clearances, {"party_id": party_id})]

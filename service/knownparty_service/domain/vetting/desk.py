@@ -112,6 +112,13 @@ class DecisionRepository(Protocol):
     def keep_decoded(self, written: list[tuple[int, Decision]]) -> None:
         """Decisions another process wrote, (seq, decision): kept as if written here."""
 
+    def read_mark(self):
+        """Opaque; taken before another process reads vetting states for this one."""
+
+    def keep_states(self, states, mark, decided) -> None:
+        """The vetting states another process read after `mark` and left, and the (party id,
+        purpose) of the decisions it wrote."""
+
     def keep_stamps(self, stamps: list) -> None:
         """(party id, purpose, stamp, valid until, decision id) of decisions confirmed unchanged."""
 
@@ -294,11 +301,17 @@ class VettingDesk:
                 self._locks[index].release()
         return results
 
-    def adopt(self, written: tuple[list[tuple[int, Decision]], dict[str, str]]) -> None:
-        """Decisions the bulk-vetting helper process wrote, (seq, decision), and their parties'
-        owners: kept as this desk's own, so vetting those parties here reads neither back."""
-        decisions, owners = written
+    def read_mark(self):
+        """Taken before another process (the bulk-vetting helper) reads records for this one."""
+        return self._decisions.read_mark()
+
+    def adopt(self, written: tuple, mark) -> None:
+        """What the bulk-vetting helper process wrote for a round sent after `mark` was taken:
+        its decisions (seq, decision), their parties' owners and the vetting states it left,
+        kept as this desk's own, so vetting those parties here reads none of them back."""
+        decisions, owners, states = written
         self._decisions.keep_decoded(decisions)
+        self._decisions.keep_states(states, mark, [(d.party_id, d.purpose) for _, d in decisions])
         for party_id, owner in owners.items():
             if owner is not None:
                 self._owners.remember(party_id, owner)
