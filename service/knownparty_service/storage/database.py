@@ -86,9 +86,9 @@ class Database:
         # True once this process is known to be the database's only writer (a server alone on
         # its SQLite file, storage/server_claim.py): what it wrote itself is then all there is.
         self.sole_writer = False
-        # Changes after every write transaction this process ends (committed or not): a value
-        # read from the database before a read and unchanged since proves, to a sole writer,
-        # that nothing was written since that read (see DecisionRepository.vet_state).
+        # Changes after every write transaction this process ends (committed or not): taken
+        # before a read and unchanged since, it proves to a sole writer that nothing was written
+        # since that read (storage/vet_state_cache.py).
         self._epochs = itertools.count(1)
         self.write_epoch = 0
         # The hot reads' own connections (fetch_one and friends): one per thread on PostgreSQL;
