@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -371,13 +370,12 @@ def test_history_releases(name: str, count: int) -> None:
     assert len(entries) == count
 
 
-def test_full_sdn_and_un_parse_fast() -> None:
-    sdn_files = {"sdn": _file("ofac-sdn-history/sdn-2024-05-03.csv")}
-    un_files = {"un": _file("un/UN_consolidated.xml")}
-    started = time.perf_counter()
-    parse_list(ListFormat.OFAC_SDN, sdn_files)
-    parse_list(ListFormat.UN, un_files)
-    assert time.perf_counter() - started < 2.0
+def test_full_sdn_and_un_parse_whole() -> None:
+    # How fast is bench/'s business (tests never assert timings): here, that nothing is lost.
+    sdn = parse_list(ListFormat.OFAC_SDN, {"sdn": _file("ofac-sdn-history/sdn-2024-05-03.csv")})
+    un = parse_list(ListFormat.UN, {"un": _file("un/UN_consolidated.xml")})
+    assert len(sdn) == 14965 and len(un) == 1003
+    assert len({e.source_id for e in sdn}) == len(sdn) and len({e.source_id for e in un}) == len(un)
 
 
 # --------------------------------------------------------------------------------------------
@@ -776,8 +774,9 @@ def test_generic_csv_streams_large_files() -> None:
         for i in range(100_000)
     ]
     raw = ("\n".join(rows) + "\n").encode()
-    started = time.perf_counter()
     entries = parse_list(ListFormat.GENERIC_CSV, {"entries": ("big.csv", raw)})
-    elapsed = time.perf_counter() - started
     assert len(entries) == 100_000
-    assert elapsed < 6.0  # a million rows in well under a minute
+    last = entries[-1]
+    assert (last.source_id, last.primary_name, last.aliases, last.countries) == ("P99999", "DOE99999, John", ("J. Doe 99999",), ("US", "CA"))
+    assert last.dates_of_birth == (f"1970-01-{99_999 % 28 + 1:02d}",)
+    assert (last.identifiers[0].type, last.identifiers[0].value, last.identifiers[0].country) == ("Passport", "X99999", "US")
