@@ -388,13 +388,13 @@ class SqlDecisionRepository:
         found = {}
         by_purpose: dict[Purpose, list[str]] = {}
         keys = set(keys)
-        marks = {key: self.states.mark(key) for key in keys}
+        marks = {key: self.states.mark(key) for key in keys} if self.states.keeping else None
         for party_id, purpose in keys:
             by_purpose.setdefault(purpose, []).append(party_id)
         for purpose, ids in by_purpose.items():
             for row in self._db.fetch_for_each(self._vet_states, "party_ids", ids, {"purpose": purpose.value}):
                 found[(row.party_id, purpose)] = _vet_state_from_row(row)
-        if self.states.keeping:
+        if marks is not None:
             for key, state in found.items():
                 self.states.keep(key, marks[key], state)
         return found

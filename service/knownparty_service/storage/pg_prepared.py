@@ -1,7 +1,7 @@
 """The hot reads on PostgreSQL run with libpq's own prepare and execute calls.
 
-A one-row read through a psycopg cursor cost the server about 260 us of CPU with eight threads
-reading at once, against 70 us this way (bench: same statement, same connection settings). The
+A one-row read through a psycopg cursor cost the server about 204-239 us of CPU with eight
+threads reading at once, against 101 us this way (bench/hot_reads.py: same statement). The
 cursor's per-call machinery (a cursor, its transformer, the wait generators around the socket)
 is what the difference pays for; the adaptation of values both ways is psycopg's own here too
 (its Transformer), so rows come back as the cursor would return them. libpq lets go of the GIL
